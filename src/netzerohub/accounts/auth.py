@@ -1,0 +1,19 @@
+"""API authentication: the browser's session (with CSRF) or a personal token."""
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from .services import user_for_api_token
+
+
+class TokenAuth(HttpBearer):
+    """Personal API tokens: `Authorization: Bearer nzh_…`."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_api_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+API_AUTH = [TokenAuth(), SessionAuth()]

@@ -1,0 +1,164 @@
+"""City directory API: countries, cities, eligibility, and a city's members (private)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from netzerohub.accounts.auth import API_AUTH
+from netzerohub.core.api import ErrorOut
+from netzerohub.core.paging import CachedCountPaginator
+
+from .eligibility import city_verdict, country_verdict
+from .models import City, Country, Membership
+from .policies import get_city_for_user
+from .querysets import SEARCH_MAX_CHARS
+
+router = Router(tags=["cities"])
+PER_PAGE = 25
+
+
+class CountryOut(Schema):
+    code: str
+    name: str
+    is_eu_member: bool
+    is_associated: bool
+    pillar_ii_only: bool
+    eligible: bool
+
+
+class CityOut(Schema):
+    id: int
+    name: str
+    country: str = Field(..., description="ISO 3166-1 alpha-2 code")
+    status: str
+    population: int | None
+
+
+class CityPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[CityOut]
+
+
+class CityDetailOut(CityOut):
+    country_name: str
+    latitude: float | None
+    longitude: float | None
+    time_zone: str
+    alternate_names: list[str]
+    target_year: int | None
+    com_signatory: bool
+    com_year: int | None
+    working_languages: list[str]
+    website: str
+    eligible: bool
+
+
+class EligibilityOut(Schema):
+    eligible: bool
+    reasons: list[str]
+
+
+class MemberOut(Schema):
+    name: str
+    role: str
+    is_mentor: bool
+
+
+class CityFilters(Schema):
+    search: str = Field("", max_length=SEARCH_MAX_CHARS)
+    country: str = Field("", max_length=2)
+    status: Literal["", "mission", "pilot", "twin", "participating", "directory"] = ""
+    page: int = Field(1, ge=1)
+
+
+def _city_out(city: City) -> CityOut:
+    return CityOut(id=city.pk, name=city.name, country=city.country.code, status=city.status, population=city.population)
+
+
+@router.get("/countries", response={200: list[CountryOut]}, summary="Countries of the directory")
+def countries(request: HttpRequest) -> list[CountryOut]:
+    return [
+        CountryOut(
+            code=c.code,
+            name=c.name,
+            is_eu_member=c.is_eu_member,
+            is_associated=c.is_associated,
+            pillar_ii_only=c.pillar_ii_only,
+            eligible=country_verdict(c).eligible,
+        )
+        for c in Country.objects.all()
+    ]
+
+
+@router.get("/cities", response={200: CityPageOut, 422: ErrorOut}, summary="Search the city directory")
+def cities(request: HttpRequest, filters: Query[CityFilters]) -> CityPageOut:
+    queryset = City.objects.for_listing().directory(
+        q=filters.search, country=filters.country, status=filters.status
+    )
+    paginator = CachedCountPaginator(queryset, PER_PAGE)
+    page = paginator.get_page(filters.page)
+    return CityPageOut(
+        count=paginator.count,
+        page=page.number,
+        pages=paginator.num_pages,
+        results=[_city_out(c) for c in page.object_list],
+    )
+
+
+@router.get("/cities/{city_id}", response={200: CityDetailOut, 404: ErrorOut}, summary="One city's public profile")
+def city(request: HttpRequest, city_id: int) -> CityDetailOut:
+    c = get_city_for_user(request.user, city_id, "view")
+    return CityDetailOut(
+        **_city_out(c).dict(),
+        country_name=c.country.name,
+        latitude=c.latitude,
+        longitude=c.longitude,
+        time_zone=c.time_zone,
+        alternate_names=c.alternate_names[:20],
+        target_year=c.target_year,
+        com_signatory=c.com_signatory,
+        com_year=c.com_year,
+        working_languages=c.working_languages,
+        website=c.website,
+        eligible=city_verdict(c).eligible,
+    )
+
+
+@router.get(
+    "/cities/{city_id}/members",
+    auth=API_AUTH,
+    response={200: list[MemberOut], 401: ErrorOut, 404: ErrorOut},
+    summary="A city's members (members of the city and coordinators only)",
+)
+def city_members(request: HttpRequest, city_id: int) -> list[MemberOut]:
+    c = get_city_for_user(request.auth, city_id, "view_private")
+    return [
+        MemberOut(name=str(m.user), role=m.role, is_mentor=m.is_mentor)
+        for m in Membership.objects.for_city(c).approved().select_related("user")
+    ]
+
+
+@router.get(
+    "/eligibility",
+    response={200: EligibilityOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Is a country or a city eligible for the programme?",
+)
+def eligibility(request: HttpRequest, country: str = "", city: int | None = None):
+    if city is not None:
+        c = City.objects.select_related("country").filter(pk=city).first()
+        if c is None:
+            return 404, {"detail": "No city has this id."}
+        verdict = city_verdict(c)
+    elif country:
+        found = Country.objects.filter(code=country.upper()[:2]).first()
+        if found is None:
+            return 404, {"detail": "No country has this code in the directory."}
+        verdict = country_verdict(found)
+    else:
+        return 422, {"detail": "Give either ?country=<ISO code> or ?city=<id>."}
+    return 200, EligibilityOut(eligible=verdict.eligible, reasons=verdict.reasons)

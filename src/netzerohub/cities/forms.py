@@ -1,0 +1,139 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from netzerohub.core.languages import LANGUAGE_CHOICES
+
+from .models import City, CityProposal, Country
+
+POPULATION_BANDS = [
+    ("", _("Any population")),
+    ("0-50000", _("Under 50,000")),
+    ("50000-100000", _("50,000 – 100,000")),
+    ("100000-250000", _("100,000 – 250,000")),
+    ("250000-1000000", _("250,000 – 1 million")),
+    ("1000000-", _("Over 1 million")),
+]
+
+
+def country_choices(empty_label: str) -> list[tuple[str, str]]:
+    return [("", empty_label), *Country.objects.in_directory().values_list("code", "name")]
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's filters. Invalid values are dropped, never an error page."""
+
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *City.Status.choices]
+    )
+    population = forms.ChoiceField(label=_("Population"), required=False, choices=POPULATION_BANDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(str(_("All countries")))
+
+    def filters(self) -> dict[str, object]:
+        """The valid filters only (an invalid field is ignored rather than failing the page)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        band = data.get("population") or ""
+        low, _sep, high = band.partition("-")
+        return {
+            "q": data.get("q", ""),
+            "country": data.get("country", ""),
+            "status": data.get("status", ""),
+            "population_low": int(low) if low else None,
+            "population_high": int(high) if high else None,
+        }
+
+
+class CityProfileForm(forms.ModelForm):
+    working_languages = forms.MultipleChoiceField(
+        label=_("Working languages"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to pick several."),
+    )
+
+    class Meta:
+        model = City
+        fields = [
+            "population",
+            "target_year",
+            "com_signatory",
+            "com_year",
+            "national_initiatives",
+            "pledges_other",
+            "working_languages",
+            "website",
+            "contact_name",
+            "contact_email",
+        ]
+        widgets = {
+            "national_initiatives": forms.Textarea(attrs={"rows": 3}),
+            "pledges_other": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "target_year": _("The year your city aims to be climate neutral (e.g. 2030 or 2050)."),
+            "national_initiatives": _("National climate-neutrality initiatives your city takes part in."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("com_year") and not data.get("com_signatory"):
+            self.add_error("com_signatory", _("Tick this if your city signed the Covenant of Mayors."))
+        return data
+
+
+class CityStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=City.Status.choices)
+
+
+class JoinForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the city's lead (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the person)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProposalForm(forms.ModelForm):
+    class Meta:
+        model = CityProposal
+        fields = ["name", "country", "population", "website", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = Country.objects.in_directory()
+
+
+class MergeForm(forms.Form):
+    city = forms.IntegerField(label=_("Directory id of the existing city"), min_value=1)
+
+    def clean_city(self) -> City:
+        city = City.objects.filter(pk=self.cleaned_data["city"]).first()
+        if city is None:
+            raise forms.ValidationError(_("No city has this id."))
+        return city
+
+
+class EligibilityForm(forms.Form):
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    city = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [
+            ("", _("Choose a country")),
+            *Country.objects.values_list("code", "name"),
+        ]

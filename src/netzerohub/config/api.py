@@ -1,0 +1,19 @@
+"""The REST API: one NinjaAPI, one router per app, every response documented."""
+
+from ninja import NinjaAPI
+
+from netzerohub.accounts.api import router as accounts_router
+from netzerohub.cities.api import router as cities_router
+
+api = NinjaAPI(
+    title="NetZero Hub API",
+    version="1",
+    description=(
+        "Read and act on the programme's data. Browser sessions are accepted (with the CSRF "
+        "token for writes); scripts send a personal API token as `Authorization: Bearer <token>` "
+        "(create one on your profile page). Errors answer `{\"detail\": \"…\"}`."
+    ),
+    urls_namespace="api",
+)
+api.add_router("/", cities_router)
+api.add_router("/", accounts_router)

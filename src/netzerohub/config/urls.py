@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+admin.site.site_header = "NetZero Hub administration"
+admin.site.site_title = "NetZero Hub"
+
+urlpatterns = [
+    path("", include("netzerohub.dashboard.urls")),
+    path("", include("netzerohub.cities.urls")),
+    path("", include("netzerohub.core.urls")),
+    path("accounts/", include("netzerohub.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,77 @@
+"""Read-side building blocks shared by every app."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
+from django.db import models
+
+if TYPE_CHECKING:
+    from netzerohub.accounts.models import User
+
+
+class TermQuerySet(models.QuerySet):
+    def fields(self) -> TermQuerySet:
+        return self.filter(kind="field")
+
+    def levers(self) -> TermQuerySet:
+        return self.filter(kind="lever")
+
+    def steps(self) -> TermQuerySet:
+        return self.filter(kind="step")
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def for_object(self, obj: models.Model) -> AuditLogQuerySet:
+        return self.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user: User) -> NotificationQuerySet:
+        return self.filter(user=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class CityScopedQuerySet(models.QuerySet):
+    """Base for city-owned models. Subclasses name the path to the city in `city_field`.
+
+    `for_city()` is the only way to list rows of one city; `visible_to(user)` limits rows to the
+    cities where the user is an approved member (coordinators see all).
+    """
+
+    city_field = "city"
+
+    def for_city(self, city: Any) -> CityScopedQuerySet:
+        return self.filter(**{self.city_field: city})
+
+    def visible_to(self, user: Any) -> CityScopedQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_coordinator:
+            return self
+        return self.filter(
+            **{
+                f"{self.city_field}__memberships__user": user,
+                f"{self.city_field}__memberships__status": "approved",
+            }
+        ).distinct()
+
+
+def cached_count(queryset: models.QuerySet, *, timeout: int = 300, cap: int | None = None) -> int:
+    """Count a queryset through the cache.
+
+    Exact counts over large tables are the most expensive part of a listing page; a total that
+    is a few minutes old is good enough for "1,234 cities". `cap` stops counting after that
+    many rows (the caller says "more than N").
+    """
+    sql, params = queryset.query.sql_with_params()
+    key = "count:" + hashlib.sha256(f"{sql}|{params}|{cap}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = queryset[:cap].count() if cap else queryset.count()
+        cache.set(key, value, timeout)
+    return int(value)
