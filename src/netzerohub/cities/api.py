@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from netzerohub.accounts.auth import API_AUTH
-from netzerohub.core.api import ErrorOut
+from netzerohub.core.api import ErrorOut, ValidationErrorOut
 from netzerohub.core.paging import CachedCountPaginator
 
 from .eligibility import city_verdict, country_verdict
@@ -95,7 +95,7 @@ def countries(request: HttpRequest) -> list[CountryOut]:
     ]
 
 
-@router.get("/cities", response={200: CityPageOut, 422: ErrorOut}, summary="Search the city directory")
+@router.get("/cities", response={200: CityPageOut, 422: ValidationErrorOut}, summary="Search the city directory")
 def cities(request: HttpRequest, filters: Query[CityFilters]) -> CityPageOut:
     queryset = City.objects.for_listing().directory(
         q=filters.search, country=filters.country, status=filters.status

@@ -44,7 +44,12 @@ def city_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cities/_search_results.html",
-        {"cities": cities, "query": query, "memberships": approved_memberships(request.user)},
+        {
+            "cities": cities,
+            "query": query,
+            "memberships": approved_memberships(request.user),
+            "purpose": "eligibility" if request.GET.get("for") == "eligibility" else "",
+        },
     )
 
 

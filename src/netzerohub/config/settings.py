@@ -196,6 +196,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+ACCOUNT_SIGNUP_FORM_CLASS = "netzerohub.accounts.forms.SignupForm"
 ACCOUNT_ADAPTER = "netzerohub.accounts.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "NetZero Hub"

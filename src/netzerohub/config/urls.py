@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from netzerohub.core import views as core_views
+
 from .api import api
 
 admin.site.site_header = "NetZero Hub administration"
@@ -13,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("netzerohub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", core_views.api_docs, name="api-docs"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

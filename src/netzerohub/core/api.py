@@ -9,4 +9,7 @@ class ErrorOut(Schema):
     detail: str
 
 
-ERRORS_404 = {404: ErrorOut}
+class ValidationErrorOut(Schema):
+    """422: the parameters or body failed validation; one entry per problem."""
+
+    detail: list[dict]

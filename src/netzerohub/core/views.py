@@ -43,3 +43,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     mark_all_read(request.user)
     return redirect("core:notifications")
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/api_docs.html")

@@ -1,0 +1,79 @@
+"""Demo people and memberships. Sample content only: no facts about real cities are invented."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from netzerohub.cities.models import City, Membership
+
+DEMO_PASSWORD = "demo-password-2050"  # noqa: S105 - documented demo login, demo only
+# A non-Mission city for the demo lead and member (Ghent is not a Mission City).
+DEMO_CITY = ("Gent", "BE")
+MENTOR_CITY = ("Lund", "SE")
+
+PEOPLE = [
+    # email, name, job title, flags
+    ("coordinator@example.org", "Demo Coordinator (sample)", "Programme coordinator", {"is_staff": True, "is_superuser": True}),
+    ("expert@example.org", "Demo Expert (sample)", "Helpdesk expert, energy systems", {"is_helpdesk_expert": True}),
+    ("mentor@example.org", "Demo Mentor (sample)", "Sample officer of a Mission City", {}),
+    ("lead@example.org", "Demo Lead (sample)", "Sample climate coordinator", {}),
+    ("member@example.org", "Demo Member (sample)", "Sample energy officer", {}),
+    ("applicant@example.org", "Demo Applicant (sample)", "Sample mobility planner", {}),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo logins (password demo-password-2050) and their sample memberships."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        users = {}
+        for email, name, job_title, flags in PEOPLE:
+            user, created = User.objects.get_or_create(
+                email=email, defaults={"name": name, "job_title": job_title, **flags}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            users[email] = user
+
+        demo_city = self._city(*DEMO_CITY)
+        mentor_city = self._city(*MENTOR_CITY)
+        self._member(users["mentor@example.org"], mentor_city, Membership.Role.MEMBER, mentor=True)
+        self._member(users["lead@example.org"], demo_city, Membership.Role.LEAD)
+        self._member(users["member@example.org"], demo_city, Membership.Role.MEMBER)
+        Membership.objects.get_or_create(
+            user=users["applicant@example.org"],
+            city=demo_city,
+            status=Membership.Status.PENDING,
+            defaults={"message": "Sample request: I would like to join our city's team."},
+        )
+        if demo_city.status == City.Status.DIRECTORY:
+            City.objects.filter(pk=demo_city.pk).update(status=City.Status.PARTICIPATING)
+
+        self.stdout.write("\nDemo logins (password: %s)" % DEMO_PASSWORD)
+        for email, name, _job, _flags in PEOPLE:
+            self.stdout.write(f"  {email:<26} {name}")
+        self.stdout.write(
+            f"  lead and member belong to {demo_city.name} ({demo_city.country.code}); "
+            f"the mentor to the Mission City {mentor_city.name}.\n"
+        )
+
+    def _city(self, name: str, country: str) -> City:
+        city = City.objects.filter(name=name, country__code=country).order_by("-population").first()
+        if city is None:
+            raise CommandError(f"{name} ({country}) is not in the directory: run load_reference_data first.")
+        return city
+
+    def _member(self, user, city: City, role: str, mentor: bool = False) -> None:
+        Membership.objects.update_or_create(
+            user=user,
+            city=city,
+            status=Membership.Status.APPROVED,
+            defaults={"role": role, "is_mentor": mentor},
+        )
