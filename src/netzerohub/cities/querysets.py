@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from netzerohub.core.text import fold, prefix_upper_bound
 
@@ -39,7 +39,10 @@ class CityQuerySet(models.QuerySet):
             return self.none()
         city_name = self.model._meta.get_field("search_names").related_model
         matching = city_name.objects.filter(key__gte=key, key__lt=prefix_upper_bound(key))
-        return self.filter(pk__in=matching.values("city_id"))
+        # Cities whose own name starts with the query rank before those found by another name.
+        return self.filter(pk__in=matching.values("city_id")).annotate(
+            name_rank=Case(When(name_folded__startswith=key, then=Value(0)), default=Value(1))
+        )
 
     def with_status(self, status: str) -> CityQuerySet:
         return self.filter(status=status)
@@ -70,7 +73,10 @@ class CityQuerySet(models.QuerySet):
             qs = qs.in_country(country)
         if status:
             qs = qs.with_status(status)
-        return qs.population_between(population_low, population_high).order_by("-population", "id")
+        qs = qs.population_between(population_low, population_high)
+        if "name_rank" in qs.query.annotations:
+            return qs.order_by("name_rank", "-population", "id")
+        return qs.order_by("-population", "id")
 
     def mission_cities(self) -> CityQuerySet:
         return self.filter(status="mission")

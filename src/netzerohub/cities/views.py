@@ -40,7 +40,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 def city_search(request: HttpRequest) -> HttpResponse:
     """Autocomplete fragment: the best-matching cities for what has been typed so far."""
     query = request.GET.get("q", "")[:SEARCH_MAX_CHARS].strip()
-    cities = list(City.objects.for_listing().search(query).order_by("-population", "id")[:AUTOCOMPLETE_LIMIT]) if query else []
+    cities = list(City.objects.for_listing().directory(q=query)[:AUTOCOMPLETE_LIMIT]) if query else []
     return render(
         request,
         "cities/_search_results.html",
