@@ -13,7 +13,10 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "name", "job_title"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("name", "job_title", "languages", "preferred_language", "time_zone")}),
+        (
+            _("Profile"),
+            {"fields": ("name", "job_title", "languages", "preferred_language", "time_zone")},
+        ),
         (
             _("Roles"),
             {"fields": ("is_active", "is_staff", "is_helpdesk_expert", "is_superuser", "groups")},

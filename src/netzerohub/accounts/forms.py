@@ -39,7 +39,8 @@ class ApiTokenForm(forms.Form):
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
-        label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     confirm = forms.BooleanField(
         label=_("I understand that my account and my memberships are deleted for good."),

@@ -53,9 +53,7 @@ class StaffMFAMiddleware:
             and not request.session.get(self.SESSION_KEY)
             and not request.path.startswith(self.ALLOWED_PREFIXES)
         ):
-            if Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists():
+            if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 request.session[self.SESSION_KEY] = True
             else:
                 return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")

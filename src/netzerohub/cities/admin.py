@@ -5,7 +5,15 @@ from .models import City, CityProposal, Country, Membership
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "is_eu_member", "is_associated", "pillar_ii_only", "associated_since", "association_year"]
+    list_display = [
+        "name",
+        "code",
+        "is_eu_member",
+        "is_associated",
+        "pillar_ii_only",
+        "associated_since",
+        "association_year",
+    ]
     list_filter = ["is_eu_member", "is_associated", "pillar_ii_only", "is_european"]
     search_fields = ["name", "code"]
 

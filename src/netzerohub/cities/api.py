@@ -77,7 +77,13 @@ class CityFilters(Schema):
 
 
 def _city_out(city: City) -> CityOut:
-    return CityOut(id=city.pk, name=city.name, country=city.country.code, status=city.status, population=city.population)
+    return CityOut(
+        id=city.pk,
+        name=city.name,
+        country=city.country.code,
+        status=city.status,
+        population=city.population,
+    )
 
 
 @router.get("/countries", response={200: list[CountryOut]}, summary="Countries of the directory")
@@ -95,7 +101,11 @@ def countries(request: HttpRequest) -> list[CountryOut]:
     ]
 
 
-@router.get("/cities", response={200: CityPageOut, 422: ValidationErrorOut}, summary="Search the city directory")
+@router.get(
+    "/cities",
+    response={200: CityPageOut, 422: ValidationErrorOut},
+    summary="Search the city directory",
+)
 def cities(request: HttpRequest, filters: Query[CityFilters]) -> CityPageOut:
     queryset = City.objects.for_listing().directory(
         q=filters.search, country=filters.country, status=filters.status
@@ -110,7 +120,11 @@ def cities(request: HttpRequest, filters: Query[CityFilters]) -> CityPageOut:
     )
 
 
-@router.get("/cities/{city_id}", response={200: CityDetailOut, 404: ErrorOut}, summary="One city's public profile")
+@router.get(
+    "/cities/{city_id}",
+    response={200: CityDetailOut, 404: ErrorOut},
+    summary="One city's public profile",
+)
 def city(request: HttpRequest, city_id: int) -> CityDetailOut:
     c = get_city_for_user(request.user, city_id, "view")
     return CityDetailOut(

@@ -32,7 +32,10 @@ def association_phrase(country: Country) -> str:
 
 def country_verdict(country: Country) -> Verdict:
     if country.is_eu_member:
-        return Verdict(True, [_("%(country)s is a member state of the European Union.") % {"country": country.name}])
+        return Verdict(
+            True,
+            [_("%(country)s is a member state of the European Union.") % {"country": country.name}],
+        )
     if country.is_associated and country.pillar_ii_only:
         return Verdict(
             False,

@@ -77,13 +77,17 @@ class CityProfileForm(forms.ModelForm):
         }
         help_texts = {
             "target_year": _("The year your city aims to be climate neutral (e.g. 2030 or 2050)."),
-            "national_initiatives": _("National climate-neutrality initiatives your city takes part in."),
+            "national_initiatives": _(
+                "National climate-neutrality initiatives your city takes part in."
+            ),
         }
 
     def clean(self):
         data = super().clean()
         if data.get("com_year") and not data.get("com_signatory"):
-            self.add_error("com_signatory", _("Tick this if your city signed the Covenant of Mayors."))
+            self.add_error(
+                "com_signatory", _("Tick this if your city signed the Covenant of Mayors.")
+            )
         return data
 
 
@@ -102,7 +106,10 @@ class JoinForm(forms.Form):
 
 class DecisionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (sent to the person)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (sent to the person)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -18,13 +18,17 @@ from .querysets import CityQuerySet, CountryQuerySet, MembershipQuerySet, Propos
 class Country(models.Model):
     """A country of the directory, with the facts that decide whether its cities are eligible."""
 
-    code = models.CharField(_("code"), max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2 (XK for Kosovo)."))
+    code = models.CharField(
+        _("code"), max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2 (XK for Kosovo).")
+    )
     name = models.CharField(_("name"), max_length=100)
     is_european = models.BooleanField(_("European"), default=True)
     is_eu_member = models.BooleanField(_("EU member state"), default=False)
     is_associated = models.BooleanField(_("associated with Horizon Europe"), default=False)
     associated_since = models.DateField(_("associated since (date)"), null=True, blank=True)
-    association_year = models.PositiveSmallIntegerField(_("associated since (year)"), null=True, blank=True)
+    association_year = models.PositiveSmallIntegerField(
+        _("associated since (year)"), null=True, blank=True
+    )
     pillar_ii_only = models.BooleanField(
         _("Pillar II only"),
         default=False,
@@ -61,15 +65,21 @@ class City(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     name_folded = models.CharField(max_length=200, editable=False, db_index=True)
-    country = models.ForeignKey(Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="cities")
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="cities"
+    )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     geonameid = models.PositiveIntegerField(_("GeoNames id"), null=True, blank=True, unique=True)
     alternate_names = models.JSONField(_("alternate names"), default=list, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DIRECTORY)
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.GEONAMES)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DIRECTORY
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.GEONAMES
+    )
     source_note = models.TextField(_("source note"), blank=True)
 
     # Profile, edited by the city's leads.
@@ -132,7 +142,9 @@ class CityName(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key", "city"], name="cities_cityname_key_idx")]
-        constraints = [models.UniqueConstraint(fields=["city", "key"], name="cities_cityname_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "key"], name="cities_cityname_unique")
+        ]
 
     def __str__(self) -> str:
         return self.key
@@ -151,12 +163,18 @@ class Membership(models.Model):
         REJECTED = "rejected", _("Rejected")
         LEFT = "left", _("Left")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     is_mentor = models.BooleanField(
-        _("mentor"), default=False, help_text=_("Facilitates groups and hosts exchanges (Mission and Pilot Cities).")
+        _("mentor"),
+        default=False,
+        help_text=_("Facilitates groups and hosts exchanges (Mission and Pilot Cities)."),
     )
     needs_coordinator = models.BooleanField(
         _("awaits a coordinator"),
@@ -203,16 +221,26 @@ class CityProposal(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="city_proposals"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="city_proposals",
     )
     name = models.CharField(_("city name"), max_length=200)
     country = models.ForeignKey(Country, verbose_name=_("country"), on_delete=models.PROTECT)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     website = models.URLField(_("official website"), blank=True)
     note = models.TextField(_("anything a coordinator should know"), blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     city = models.ForeignKey(
-        City, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("resulting city")
+        City,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("resulting city"),
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -107,7 +107,9 @@ proposal_policy = ProposalPolicy()
 
 def get_city_for_user(user: Any, city_id: int, action: str = "view_private") -> City:
     """A city the user may act on; 404 for a missing city and a forbidden one alike."""
-    return fetch_or_404(City.objects.select_related("country"), city_policy, user, action, pk=city_id)
+    return fetch_or_404(
+        City.objects.select_related("country"), city_policy, user, action, pk=city_id
+    )
 
 
 def get_membership_for_user(user: Any, membership_id: int, action: str) -> Membership:
@@ -117,5 +119,9 @@ def get_membership_for_user(user: Any, membership_id: int, action: str) -> Membe
 
 def get_proposal_for_user(user: Any, proposal_id: int) -> CityProposal:
     return fetch_or_404(
-        CityProposal.objects.select_related("country"), proposal_policy, user, "decide", pk=proposal_id
+        CityProposal.objects.select_related("country"),
+        proposal_policy,
+        user,
+        "decide",
+        pk=proposal_id,
     )

@@ -91,18 +91,22 @@ def load_countries() -> dict[str, int]:
 
 # --- cities ------------------------------------------------------------------------------------
 
-GEO_FIELDS = ("name", "country_id", "latitude", "longitude", "population", "time_zone", "alternate_names")
+GEO_FIELDS = (
+    "name",
+    "country_id",
+    "latitude",
+    "longitude",
+    "population",
+    "time_zone",
+    "alternate_names",
+)
 
 
 def directory_country_ids() -> dict[str, int]:
     """Countries whose cities the directory lists: European ones and eligible associated ones."""
-    return {
-        code: pk
-        for code, pk in Country.objects.filter(is_european=True).values_list("code", "id")
-    } | {
-        code: pk
-        for code, pk in Country.objects.eligible().values_list("code", "id")
-    }
+    european = Country.objects.filter(is_european=True).values_list("code", "id")
+    eligible = Country.objects.eligible().values_list("code", "id")
+    return dict(european) | dict(eligible)
 
 
 def _city_values(record: dict[str, Any], country_id: int) -> dict[str, Any]:
@@ -122,7 +126,8 @@ def load_cities(min_population: int = MIN_POPULATION) -> dict[str, int]:
     """GeoNames cities of the directory's countries with at least `min_population` people."""
     country_ids = directory_country_ids()
     records = [
-        r for r in geonames.cities(min_population).values()
+        r
+        for r in geonames.cities(min_population).values()
         if r["countrycode"] in country_ids and (r["population"] or 0) >= min_population
     ]
     existing = {c.geonameid: c for c in City.objects.filter(geonameid__isnull=False)}
@@ -132,7 +137,9 @@ def load_cities(min_population: int = MIN_POPULATION) -> dict[str, int]:
         values = _city_values(record, country_ids[record["countrycode"]])
         city = existing.get(record["geonameid"])
         if city is None:
-            to_create.append(City(geonameid=record["geonameid"], name_folded=fold(record["name"]), **values))
+            to_create.append(
+                City(geonameid=record["geonameid"], name_folded=fold(record["name"]), **values)
+            )
         elif any(getattr(city, k) != v for k, v in values.items()):
             for key, value in values.items():
                 setattr(city, key, value)
@@ -142,7 +149,12 @@ def load_cities(min_population: int = MIN_POPULATION) -> dict[str, int]:
     City.objects.bulk_update(to_update, [*GEO_FIELDS, "name_folded"], batch_size=2000)
     created = list(City.objects.filter(geonameid__in=[c.geonameid for c in to_create]))
     keys = index_city_names(created + to_update)
-    return {"cities": len(records), "created": len(created), "updated": len(to_update), "search_keys": keys}
+    return {
+        "cities": len(records),
+        "created": len(created),
+        "updated": len(to_update),
+        "search_keys": keys,
+    }
 
 
 # --- Mission Cities ----------------------------------------------------------------------------
@@ -224,7 +236,8 @@ def _find_smaller_geonames_city(name: str, country: Country) -> City | None:
     """A Mission City under the directory's population floor: take its GeoNames record."""
     key = fold(name)
     candidates = [
-        r for r in geonames.cities(1000).values()
+        r
+        for r in geonames.cities(1000).values()
         if r["countrycode"] == country.code
         and (fold(r["name"]) == key or key in {fold(a) for a in r.get("alternatenames", [])})
     ]
@@ -254,7 +267,9 @@ def load_mission_cities() -> MissionReport:
                 country=country, name=values["name"], source=City.Source.MISSION_LIST
             ).first()
             if city is None:
-                city = City.objects.create(country=country, source=City.Source.MISSION_LIST, **values)
+                city = City.objects.create(
+                    country=country, source=City.Source.MISSION_LIST, **values
+                )
                 index_city_names([city])
             report.special.append(f"{label}: {special.reason}")
         elif special:
@@ -266,8 +281,8 @@ def load_mission_cities() -> MissionReport:
                 city = _find_smaller_geonames_city(row["city"], country)
                 if city is not None:
                     report.added_small.append(
-                        f"{label}: fewer than {MIN_POPULATION:,} people in GeoNames; added from its "
-                        "larger list because it is a Mission City."
+                        f"{label}: fewer than {MIN_POPULATION:,} people in GeoNames; added "
+                        "from its larger list because it is a Mission City."
                     )
         if city is None:
             report.unmatched.append(label)
@@ -279,8 +294,14 @@ def load_mission_cities() -> MissionReport:
             old = city.status
             City.objects.filter(pk=city.pk).update(status=City.Status.MISSION, source_note=note)
             if old != City.Status.MISSION:
-                log_action("cities.city.status_changed", actor=None, target=city, data={"from": old, "status": "mission", "by": "load_mission_cities"})
+                log_action(
+                    "cities.city.status_changed",
+                    actor=None,
+                    target=city,
+                    data={"from": old, "status": "mission", "by": "load_mission_cities"},
+                )
     report.extra = [
-        str(c) for c in City.objects.mission_cities().exclude(pk__in=matched_ids).select_related("country")
+        str(c)
+        for c in City.objects.mission_cities().exclude(pk__in=matched_ids).select_related("country")
     ]
     return report

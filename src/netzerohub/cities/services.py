@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.accounts.models import User
 from netzerohub.core import personal_data
-from netzerohub.core.audit import log_action
+from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.notifications import notify
 
 from .eligibility import country_verdict
@@ -30,6 +31,22 @@ PROFILE_FIELDS = (
     "website",
     "contact_name",
     "contact_email",
+)
+
+
+register_labels(
+    {
+        "cities.membership.requested": _l("Asked to join"),
+        "cities.membership.approved": _l("Request to join approved"),
+        "cities.membership.rejected": _l("Request to join rejected"),
+        "cities.membership.left": _l("Left the city or withdrew a request"),
+        "cities.membership.role_changed": _l("Role changed"),
+        "cities.membership.mentor_changed": _l("Mentor role changed"),
+        "cities.city.profile_updated": _l("Profile updated"),
+        "cities.city.status_changed": _l("Status changed"),
+        "cities.proposal.approved": _l("Added to the directory from a proposal"),
+        "cities.proposal.merged": _l("A proposed city was matched to this city"),
+    }
 )
 
 
@@ -96,7 +113,9 @@ def request_membership(city: City, *, actor: User, message: str = "") -> Members
             _("You have already asked to join %(city)s; your request is waiting for a decision.")
             % {"city": city.name}
         ) from error
-    log_action("cities.membership.requested", actor=actor, target=membership, data={"lead": not has_lead})
+    log_action(
+        "cities.membership.requested", actor=actor, target=membership, data={"lead": not has_lead}
+    )
     recipients = _leads(city) if has_lead else _coordinators()
     notify(
         recipients,
@@ -109,7 +128,9 @@ def request_membership(city: City, *, actor: User, message: str = "") -> Members
 
 
 def _lock_pending(membership: Membership) -> Membership:
-    locked = Membership.objects.select_for_update().select_related("city", "user").get(pk=membership.pk)
+    locked = (
+        Membership.objects.select_for_update().select_related("city", "user").get(pk=membership.pk)
+    )
     if locked.status != Membership.Status.PENDING:
         raise CityError(_("This request has already been decided."))
     return locked
@@ -127,8 +148,12 @@ def approve_membership(membership: Membership, *, actor: User) -> Membership:
     if city.status == City.Status.DIRECTORY:
         City.objects.filter(pk=city.pk).update(status=City.Status.PARTICIPATING)
         city.status = City.Status.PARTICIPATING
-        log_action("cities.city.status_changed", actor=actor, target=city, data={"status": city.status})
-    log_action("cities.membership.approved", actor=actor, target=membership, data={"role": membership.role})
+        log_action(
+            "cities.city.status_changed", actor=actor, target=city, data={"status": city.status}
+        )
+    log_action(
+        "cities.membership.approved", actor=actor, target=membership, data={"role": membership.role}
+    )
     forget_memberships(membership.user)
     notify(
         [membership.user],
@@ -147,7 +172,9 @@ def reject_membership(membership: Membership, *, actor: User, reason: str = "") 
     membership.decided_at = timezone.now()
     membership.decision_note = reason
     membership.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    log_action("cities.membership.rejected", actor=actor, target=membership, data={"reason": reason})
+    log_action(
+        "cities.membership.rejected", actor=actor, target=membership, data={"reason": reason}
+    )
     notify(
         [membership.user],
         kind="cities.membership.rejected",
@@ -176,12 +203,16 @@ def set_membership_role(membership: Membership, *, role: str, actor: User) -> Me
     if membership.status != Membership.Status.APPROVED:
         raise CityError(_("Only approved members can change role."))
     if role == Membership.Role.MEMBER and membership.role == Membership.Role.LEAD:
-        other_leads = Membership.objects.leads().for_city(membership.city_id).exclude(pk=membership.pk)
+        other_leads = (
+            Membership.objects.leads().for_city(membership.city_id).exclude(pk=membership.pk)
+        )
         if not other_leads.exists():
             raise CityError(_("A city needs at least one lead; make someone else lead first."))
     membership.role = role
     membership.save(update_fields=["role"])
-    log_action("cities.membership.role_changed", actor=actor, target=membership, data={"role": role})
+    log_action(
+        "cities.membership.role_changed", actor=actor, target=membership, data={"role": role}
+    )
     forget_memberships(membership.user)
     return membership
 
@@ -193,7 +224,12 @@ def set_mentor(membership: Membership, *, is_mentor: bool, actor: User) -> Membe
         raise CityError(_("Mentors come from Mission and Pilot Cities."))
     membership.is_mentor = is_mentor
     membership.save(update_fields=["is_mentor"])
-    log_action("cities.membership.mentor_changed", actor=actor, target=membership, data={"mentor": is_mentor})
+    log_action(
+        "cities.membership.mentor_changed",
+        actor=actor,
+        target=membership,
+        data={"mentor": is_mentor},
+    )
     return membership
 
 
@@ -225,31 +261,61 @@ def set_city_status(city: City, *, status: str, actor: User) -> City:
         old = city.status
         city.status = status
         city.save(update_fields=["status", "updated"])
-        log_action("cities.city.status_changed", actor=actor, target=city, data={"from": old, "status": status})
+        log_action(
+            "cities.city.status_changed",
+            actor=actor,
+            target=city,
+            data={"from": old, "status": status},
+        )
     return city
 
 
 @transaction.atomic
 def propose_city(
-    *, actor: User, name: str, country: Country, population: int | None = None, website: str = "", note: str = ""
+    *,
+    actor: User,
+    name: str,
+    country: Country,
+    population: int | None = None,
+    website: str = "",
+    note: str = "",
 ) -> CityProposal:
     """A user proposes a city missing from the directory; coordinators are notified."""
-    if CityProposal.objects.pending().filter(proposed_by=actor, name__iexact=name, country=country).exists():
-        raise CityError(_("You have already proposed %(city)s; a coordinator will look at it.") % {"city": name})
+    if (
+        CityProposal.objects.pending()
+        .filter(proposed_by=actor, name__iexact=name, country=country)
+        .exists()
+    ):
+        raise CityError(
+            _("You have already proposed %(city)s; a coordinator will look at it.") % {"city": name}
+        )
     proposal = CityProposal.objects.create(
-        proposed_by=actor, name=name, country=country, population=population, website=website, note=note
+        proposed_by=actor,
+        name=name,
+        country=country,
+        population=population,
+        website=website,
+        note=note,
     )
-    log_action("cities.proposal.created", actor=actor, target=proposal, data={"name": name, "country": country.code})
+    log_action(
+        "cities.proposal.created",
+        actor=actor,
+        target=proposal,
+        data={"name": name, "country": country.code},
+    )
     notify(
         _coordinators(),
         kind="cities.proposal.created",
-        title=_("New city proposed: %(city)s (%(country)s)") % {"city": name, "country": country.name},
+        title=_("New city proposed: %(city)s (%(country)s)")
+        % {"city": name, "country": country.name},
         url=reverse("dashboard:coordinator"),
     )
     return proposal
 
 
-def _decide_proposal(proposal: CityProposal, *, status: str, actor: User, city: City | None, note: str) -> None:
+def _decide_proposal(
+    proposal: CityProposal, *, status: str, actor: User, city: City | None, note: str
+) -> None:
     proposal.status = status
     proposal.city = city
     proposal.decided_by = actor
@@ -259,7 +325,11 @@ def _decide_proposal(proposal: CityProposal, *, status: str, actor: User, city: 
 
 
 def _lock_pending_proposal(proposal: CityProposal) -> CityProposal:
-    locked = CityProposal.objects.select_for_update().select_related("country", "proposed_by").get(pk=proposal.pk)
+    locked = (
+        CityProposal.objects.select_for_update()
+        .select_related("country", "proposed_by")
+        .get(pk=proposal.pk)
+    )
     if locked.status != CityProposal.Status.PENDING:
         raise CityError(_("This proposal has already been decided."))
     return locked
@@ -303,7 +373,9 @@ def merge_proposal(proposal: CityProposal, *, city: City, actor: User) -> City:
 @transaction.atomic
 def reject_proposal(proposal: CityProposal, *, actor: User, reason: str) -> CityProposal:
     proposal = _lock_pending_proposal(proposal)
-    _decide_proposal(proposal, status=CityProposal.Status.REJECTED, actor=actor, city=None, note=reason)
+    _decide_proposal(
+        proposal, status=CityProposal.Status.REJECTED, actor=actor, city=None, note=reason
+    )
     log_action("cities.proposal.rejected", actor=actor, target=proposal, data={"reason": reason})
     if proposal.proposed_by:
         notify(

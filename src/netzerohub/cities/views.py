@@ -15,7 +15,15 @@ from netzerohub.core.paging import paginate
 
 from . import services
 from .eligibility import city_verdict, country_verdict
-from .forms import CityProfileForm, CityStatusForm, DecisionForm, DirectoryFilterForm, EligibilityForm, JoinForm, ProposalForm
+from .forms import (
+    CityProfileForm,
+    CityStatusForm,
+    DecisionForm,
+    DirectoryFilterForm,
+    EligibilityForm,
+    JoinForm,
+    ProposalForm,
+)
 from .models import City, Country, Membership
 from .policies import (
     approved_memberships,
@@ -40,7 +48,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 def city_search(request: HttpRequest) -> HttpResponse:
     """Autocomplete fragment: the best-matching cities for what has been typed so far."""
     query = request.GET.get("q", "")[:SEARCH_MAX_CHARS].strip()
-    cities = list(City.objects.for_listing().directory(q=query)[:AUTOCOMPLETE_LIMIT]) if query else []
+    cities = (
+        list(City.objects.for_listing().directory(q=query)[:AUTOCOMPLETE_LIMIT]) if query else []
+    )
     return render(
         request,
         "cities/_search_results.html",
@@ -78,21 +88,27 @@ def eligibility(request: HttpRequest) -> HttpResponse:
     verdict = subject = None
     if form.is_valid():
         if form.cleaned_data.get("city"):
-            city = City.objects.select_related("country").filter(pk=form.cleaned_data["city"]).first()
+            city = (
+                City.objects.select_related("country").filter(pk=form.cleaned_data["city"]).first()
+            )
             if city is not None:
                 verdict, subject = city_verdict(city), city
         elif form.cleaned_data.get("country"):
             country = Country.objects.filter(code=form.cleaned_data["country"]).first()
             if country is not None:
                 verdict, subject = country_verdict(country), country
-    return render(request, "cities/eligibility.html", {"form": form, "verdict": verdict, "subject": subject})
+    return render(
+        request, "cities/eligibility.html", {"form": form, "verdict": verdict, "subject": subject}
+    )
 
 
 @login_required
 def join(request: HttpRequest) -> HttpResponse:
     """Onboarding: find your city and ask to join it."""
     memberships = Membership.objects.open().for_user(request.user).select_related("city__country")
-    return render(request, "cities/join.html", {"memberships": memberships, "join_form": JoinForm()})
+    return render(
+        request, "cities/join.html", {"memberships": memberships, "join_form": JoinForm()}
+    )
 
 
 @login_required
@@ -109,19 +125,32 @@ def request_join(request: HttpRequest, pk: int) -> HttpResponse:
     if membership.needs_coordinator:
         messages.success(
             request,
-            _("%(city)s has no lead yet: a programme coordinator will confirm you as its first lead.")
+            _(
+                "%(city)s has no lead yet: a programme coordinator will confirm you "
+                "as its first lead."
+            )
             % {"city": city.name},
         )
     else:
-        messages.success(request, _("Your request to join %(city)s is sent to its leads.") % {"city": city.name})
+        messages.success(
+            request, _("Your request to join %(city)s is sent to its leads.") % {"city": city.name}
+        )
     return redirect("cities:my-cities")
 
 
 @login_required
 def my_cities(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.for_user(request.user).exclude(status=Membership.Status.LEFT).select_related("city__country")
+    memberships = (
+        Membership.objects.for_user(request.user)
+        .exclude(status=Membership.Status.LEFT)
+        .select_related("city__country")
+    )
     approved = [m for m in memberships if m.status == Membership.Status.APPROVED]
-    if len(approved) == 1 and not any(m.status == Membership.Status.PENDING for m in memberships) and "list" not in request.GET:
+    if (
+        len(approved) == 1
+        and not any(m.status == Membership.Status.PENDING for m in memberships)
+        and "list" not in request.GET
+    ):
         return redirect("cities:my-city", pk=approved[0].city_id)
     return render(request, "cities/my_cities.html", {"memberships": memberships})
 
@@ -130,7 +159,12 @@ def my_cities(request: HttpRequest) -> HttpResponse:
 def my_city(request: HttpRequest, pk: int) -> HttpResponse:
     """The city's private space: members, requests to decide, recent activity."""
     city = get_city_for_user(request.user, pk, "view_private")
-    members = Membership.objects.for_city(city).approved().select_related("user").order_by("role", "user__name")
+    members = (
+        Membership.objects.for_city(city)
+        .approved()
+        .select_related("user")
+        .order_by("role", "user__name")
+    )
     pending = Membership.objects.for_city(city).pending().select_related("user")
     pending = [m for m in pending if membership_policy.can(request.user, "decide", m)]
     activity = AuditLog.objects.filter(city=city).select_related("actor")[:15]
@@ -170,7 +204,11 @@ def set_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = CityStatusForm(request.POST)
     if form.is_valid():
         services.set_city_status(city, status=form.cleaned_data["status"], actor=request.user)
-        messages.success(request, _("Status of %(city)s: %(status)s.") % {"city": city.name, "status": city.get_status_display()})
+        messages.success(
+            request,
+            _("Status of %(city)s: %(status)s.")
+            % {"city": city.name, "status": city.get_status_display()},
+        )
     else:
         messages.error(request, _("Choose one of the listed statuses."))
     return redirect("cities:detail", pk=city.pk)
@@ -182,7 +220,9 @@ def requests(request: HttpRequest) -> HttpResponse:
     pending = Membership.objects.awaiting_lead_of(request.user).select_related("user", "city")
     if request.user.is_coordinator:
         pending = Membership.objects.pending().select_related("user", "city")
-    return render(request, "cities/requests.html", {"pending": pending, "decision_form": DecisionForm()})
+    return render(
+        request, "cities/requests.html", {"pending": pending, "decision_form": DecisionForm()}
+    )
 
 
 def _back(request: HttpRequest, membership: Membership) -> HttpResponse:
@@ -201,10 +241,16 @@ def decide_membership(request: HttpRequest, pk: int, decision: str) -> HttpRespo
     try:
         if decision == "approve":
             services.approve_membership(membership, actor=request.user)
-            messages.success(request, _("%(person)s is now a member of %(city)s.") % {"person": membership.user, "city": membership.city})
+            messages.success(
+                request,
+                _("%(person)s is now a member of %(city)s.")
+                % {"person": membership.user, "city": membership.city},
+            )
         else:
             services.reject_membership(membership, actor=request.user, reason=reason)
-            messages.success(request, _("The request of %(person)s is rejected.") % {"person": membership.user})
+            messages.success(
+                request, _("The request of %(person)s is rejected.") % {"person": membership.user}
+            )
     except services.CityError as error:
         messages.error(request, str(error))
     return _back(request, membership)
@@ -256,6 +302,10 @@ def propose(request: HttpRequest) -> HttpResponse:
         except services.CityError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Thank you: a coordinator will add %(city)s to the directory.") % {"city": form.cleaned_data["name"]})
+            messages.success(
+                request,
+                _("Thank you: a coordinator will add %(city)s to the directory.")
+                % {"city": form.cleaned_data["name"]},
+            )
             return redirect("cities:join")
     return render(request, "cities/propose.html", {"form": form})

@@ -11,7 +11,7 @@ api = NinjaAPI(
     description=(
         "Read and act on the programme's data. Browser sessions are accepted (with the CSRF "
         "token for writes); scripts send a personal API token as `Authorization: Bearer <token>` "
-        "(create one on your profile page). Errors answer `{\"detail\": \"…\"}`."
+        '(create one on your profile page). Errors answer `{"detail": "…"}`.'
     ),
     urls_namespace="api",
 )

@@ -8,6 +8,18 @@ from django.db import models
 
 from .models import AuditLog
 
+# Human-readable descriptions of action codes, registered by each app (lazy translations).
+_LABELS: dict[str, Any] = {}
+
+
+def register_labels(labels: dict[str, Any]) -> None:
+    _LABELS.update(labels)
+
+
+def describe(entry: AuditLog) -> str:
+    """'Membership approved' for `cities.membership.approved`; the code itself if unknown."""
+    return str(_LABELS.get(entry.action, entry.action))
+
 
 def log_action(
     action: str,

@@ -11,9 +11,7 @@ from .models import Notification
 @task()
 def email_notification(notification_id: int) -> bool:
     """Email one notification to its recipient; idempotent (a second run sends nothing)."""
-    notification = (
-        Notification.objects.select_related("user").filter(pk=notification_id).first()
-    )
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
     if notification is None or notification.emailed_at is not None:
         return False
     link = f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL

@@ -40,7 +40,9 @@ def coordinator(request: HttpRequest) -> HttpResponse:
         request,
         "dashboard/coordinator.html",
         {
-            "lead_requests": Membership.objects.awaiting_coordinator().select_related("user", "city__country"),
+            "lead_requests": Membership.objects.awaiting_coordinator().select_related(
+                "user", "city__country"
+            ),
             "proposals": CityProposal.objects.pending().select_related("country", "proposed_by"),
             "decision_form": DecisionForm(),
             "merge_form": MergeForm(),
@@ -76,9 +78,14 @@ def decide_proposal(request: HttpRequest, pk: int, decision: str) -> HttpRespons
         elif decision == "merge":
             form = MergeForm(request.POST)
             if not form.is_valid():
-                messages.error(request, " ".join(form.errors.get("city", [_("Give the id of an existing city.")])))
+                messages.error(
+                    request,
+                    " ".join(form.errors.get("city", [_("Give the id of an existing city.")])),
+                )
                 return redirect("dashboard:coordinator")
-            city = city_services.merge_proposal(proposal, city=form.cleaned_data["city"], actor=request.user)
+            city = city_services.merge_proposal(
+                proposal, city=form.cleaned_data["city"], actor=request.user
+            )
             messages.success(request, _("The proposal now points to %(city)s.") % {"city": city})
         else:
             form = DecisionForm(request.POST)

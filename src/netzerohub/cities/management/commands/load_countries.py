@@ -8,6 +8,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = load_countries()
-        self.stdout.write(
-            f"Countries: {result['countries']} ({result['created']} new, {result['updated']} updated)"
-        )
+        total, new, updated = result["countries"], result["created"], result["updated"]
+        self.stdout.write(f"Countries: {total} ({new} new, {updated} updated)")

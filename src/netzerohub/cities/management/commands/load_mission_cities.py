@@ -14,7 +14,9 @@ class Command(BaseCommand):
         for line in report.added_small:
             self.stdout.write(f"  added: {line}")
         for line in report.extra:
-            self.stdout.write(self.style.WARNING(f"  marked Mission City but not in the list: {line}"))
+            self.stdout.write(
+                self.style.WARNING(f"  marked Mission City but not in the list: {line}")
+            )
         if report.unmatched:
             for line in report.unmatched:
                 self.stderr.write(self.style.ERROR(f"  unmatched: {line}"))

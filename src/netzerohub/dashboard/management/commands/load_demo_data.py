@@ -14,8 +14,18 @@ MENTOR_CITY = ("Lund", "SE")
 
 PEOPLE = [
     # email, name, job title, flags
-    ("coordinator@example.org", "Demo Coordinator (sample)", "Programme coordinator", {"is_staff": True, "is_superuser": True}),
-    ("expert@example.org", "Demo Expert (sample)", "Helpdesk expert, energy systems", {"is_helpdesk_expert": True}),
+    (
+        "coordinator@example.org",
+        "Demo Coordinator (sample)",
+        "Programme coordinator",
+        {"is_staff": True, "is_superuser": True},
+    ),
+    (
+        "expert@example.org",
+        "Demo Expert (sample)",
+        "Helpdesk expert, energy systems",
+        {"is_helpdesk_expert": True},
+    ),
     ("mentor@example.org", "Demo Mentor (sample)", "Sample officer of a Mission City", {}),
     ("lead@example.org", "Demo Lead (sample)", "Sample climate coordinator", {}),
     ("member@example.org", "Demo Member (sample)", "Sample energy officer", {}),
@@ -56,7 +66,7 @@ class Command(BaseCommand):
         if demo_city.status == City.Status.DIRECTORY:
             City.objects.filter(pk=demo_city.pk).update(status=City.Status.PARTICIPATING)
 
-        self.stdout.write("\nDemo logins (password: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, name, _job, _flags in PEOPLE:
             self.stdout.write(f"  {email:<26} {name}")
         self.stdout.write(
@@ -67,7 +77,9 @@ class Command(BaseCommand):
     def _city(self, name: str, country: str) -> City:
         city = City.objects.filter(name=name, country__code=country).order_by("-population").first()
         if city is None:
-            raise CommandError(f"{name} ({country}) is not in the directory: run load_reference_data first.")
+            raise CommandError(
+                f"{name} ({country}) is not in the directory: run load_reference_data first."
+            )
         return city
 
     def _member(self, user, city: City, role: str, mentor: bool = False) -> None:
