@@ -7,10 +7,12 @@ from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 
 class UserPreferencesMiddleware:
@@ -56,5 +58,12 @@ class StaffMFAMiddleware:
             if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 request.session[self.SESSION_KEY] = True
             else:
+                messages.info(
+                    request,
+                    _(
+                        "Programme staff protect their account with two-factor authentication: "
+                        "set up an authenticator app to continue."
+                    ),
+                )
                 return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
         return self.get_response(request)
