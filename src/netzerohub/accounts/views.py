@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from netzerohub.core.ratelimit import rate_limited
+
 from . import services
 from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm
 from .models import ApiToken
@@ -49,6 +51,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@rate_limited("accounts.api_token", limit=20)
 def api_tokens(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     secret = None

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from netzerohub.core.models import AuditLog
 from netzerohub.core.paging import paginate
+from netzerohub.core.ratelimit import rate_limited
 
 from . import services
 from .eligibility import city_verdict, country_verdict
@@ -113,6 +114,7 @@ def join(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("cities.join", limit=20)
 def request_join(request: HttpRequest, pk: int) -> HttpResponse:
     city = get_city_for_user(request.user, pk, "request_membership")
     form = JoinForm(request.POST)
@@ -165,7 +167,7 @@ def my_city(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("user")
         .order_by("role", "user__name")
     )
-    pending = Membership.objects.for_city(city).pending().select_related("user")
+    pending = Membership.objects.for_city(city).pending().select_related("user", "city")
     pending = [m for m in pending if membership_policy.can(request.user, "decide", m)]
     activity = AuditLog.objects.filter(city=city).select_related("actor")[:15]
     return render(
@@ -294,6 +296,7 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("cities.propose", limit=10)
 def propose(request: HttpRequest) -> HttpResponse:
     form = ProposalForm(request.POST or None, initial={"name": request.GET.get("name", "")[:200]})
     if request.method == "POST" and form.is_valid():
