@@ -326,7 +326,8 @@ def _decide_proposal(
 
 def _lock_pending_proposal(proposal: CityProposal) -> CityProposal:
     locked = (
-        CityProposal.objects.select_for_update()
+        # Lock the proposal only: the proposer is nullable, an outer join PostgreSQL cannot lock.
+        CityProposal.objects.select_for_update(of=("self",))
         .select_related("country", "proposed_by")
         .get(pk=proposal.pk)
     )

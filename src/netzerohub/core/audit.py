@@ -34,7 +34,9 @@ def log_action(
     `actor` is None for the system (a loader, a sweep). `city` defaults to the target's city.
     """
     if city is None and target is not None:
-        city = getattr(target, "city", None)
+        # A change to a city itself belongs to that city's history too.
+        is_city = isinstance(target, AuditLog._meta.get_field("city").related_model)
+        city = target if is_city else getattr(target, "city", None)
     return AuditLog.objects.create(
         action=action,
         actor=actor if actor is not None and actor.is_authenticated else None,

@@ -68,6 +68,8 @@ def cached_count(queryset: models.QuerySet, *, timeout: int = 300, cap: int | No
     is a few minutes old is good enough for "1,234 cities". `cap` stops counting after that
     many rows (the caller says "more than N").
     """
+    if queryset.query.is_empty():  # `.none()` has no SQL to key on, and nothing to count
+        return 0
     sql, params = queryset.query.sql_with_params()
     key = "count:" + hashlib.sha256(f"{sql}|{params}|{cap}".encode()).hexdigest()
     value = cache.get(key)

@@ -31,7 +31,8 @@ _SPECIAL = str.maketrans(
         "Ħ": "h",
     }
 )
-_SPACES = re.compile(r"[\s\-‐‑–—_/'’`.,]+")
+# Control characters count as spaces: a NUL byte cannot even be sent to PostgreSQL.
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f\-‐‑–—_/'’`.,]+")
 
 
 def fold(value: str) -> str:
