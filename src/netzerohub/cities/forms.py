@@ -1,10 +1,10 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from netzerohub.core.languages import LANGUAGE_CHOICES
 
 from .models import City, CityProposal, Country
-from .querysets import SEARCH_MAX_CHARS
 
 POPULATION_BANDS = [
     ("", _("Any population")),
@@ -20,18 +20,10 @@ def country_choices(empty_label: str) -> list[tuple[str, str]]:
     return [("", empty_label), *Country.objects.in_directory().values_list("code", "name")]
 
 
-class SearchField(forms.CharField):
-    """Search text cut to the search limit rather than refused: an over-long query (or one with
-    a NUL byte) still searches, instead of being dropped and listing every city."""
-
-    def to_python(self, value):
-        return super().to_python(value).replace("\x00", "")[:SEARCH_MAX_CHARS]
-
-
 class DirectoryFilterForm(forms.Form):
     """The directory's filters. Invalid values are dropped, never an error page."""
 
-    q = SearchField(label=_("Search by name"), required=False, max_length=SEARCH_MAX_CHARS)
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
     country = forms.ChoiceField(label=_("Country"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *City.Status.choices]
@@ -57,6 +49,13 @@ class DirectoryFilterForm(forms.Form):
         }
 
 
+def _https_url_fields(field, **kwargs):
+    """Model form fields, with URLs typed without a scheme read as https (Django 6's default)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class CityProfileForm(forms.ModelForm):
     working_languages = forms.MultipleChoiceField(
         label=_("Working languages"),
@@ -68,6 +67,7 @@ class CityProfileForm(forms.ModelForm):
 
     class Meta:
         model = City
+        formfield_callback = _https_url_fields
         fields = [
             "population",
             "target_year",
@@ -125,6 +125,7 @@ class DecisionForm(forms.Form):
 class ProposalForm(forms.ModelForm):
     class Meta:
         model = CityProposal
+        formfield_callback = _https_url_fields
         fields = ["name", "country", "population", "website", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
