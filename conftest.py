@@ -6,6 +6,17 @@ import os
 import shutil
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+
+from netzerohub.accounts.tests.factories import (
+    CoordinatorFactory,
+    HelpdeskExpertFactory,
+    UserFactory,
+    add_totp,
+)
+from netzerohub.cities.models import City
+from netzerohub.cities.tests.factories import CityFactory, LeadFactory, MembershipFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -56,3 +67,76 @@ def base_url() -> None:
 @pytest.fixture
 def password() -> str:
     return "a-long-test-password-2050"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached counts and sessions must not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- one fixture per role ------------------------------------------------------------------------
+# `city` is a Mission City in an EU member state; its people are the member, lead and mentor.
+# `other_city` has a lead of its own. Staff (coordinator, helpdesk expert) have an authenticator
+# app, as the staff MFA requirement demands; `coordinator_without_mfa` does not.
+
+
+@pytest.fixture
+def city(db):
+    return CityFactory(status=City.Status.MISSION)
+
+
+@pytest.fixture
+def other_city(db):
+    return CityFactory(status=City.Status.PARTICIPATING)
+
+
+@pytest.fixture
+def visitor():
+    return AnonymousUser()
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(name="Olga Outsider")
+
+
+@pytest.fixture
+def member(city):
+    return MembershipFactory(city=city, user__name="Mia Member").user
+
+
+@pytest.fixture
+def lead(city):
+    return LeadFactory(city=city, user__name="Lea Lead").user
+
+
+@pytest.fixture
+def other_lead(other_city):
+    return LeadFactory(city=other_city, user__name="Otto Otherlead").user
+
+
+@pytest.fixture
+def mentor(city):
+    return MembershipFactory(city=city, is_mentor=True, user__name="Max Mentor").user
+
+
+@pytest.fixture
+def helpdesk_expert(db):
+    user = HelpdeskExpertFactory(name="Hana Helpdesk")
+    add_totp(user)
+    return user
+
+
+@pytest.fixture
+def coordinator(db):
+    user = CoordinatorFactory(name="Cora Coordinator")
+    add_totp(user)
+    return user
+
+
+@pytest.fixture
+def coordinator_without_mfa(db):
+    return CoordinatorFactory(name="Nico Nomfa")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from netzerohub.core.languages import LANGUAGE_CHOICES
 
 from .models import City, CityProposal, Country
+from .querysets import SEARCH_MAX_CHARS
 
 POPULATION_BANDS = [
     ("", _("Any population")),
@@ -20,10 +21,18 @@ def country_choices(empty_label: str) -> list[tuple[str, str]]:
     return [("", empty_label), *Country.objects.in_directory().values_list("code", "name")]
 
 
+class SearchField(forms.CharField):
+    """Search text cut to the search limit rather than refused: an over-long query (or one with
+    a NUL byte) still searches, instead of being dropped and listing every city."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "")[:SEARCH_MAX_CHARS]
+
+
 class DirectoryFilterForm(forms.Form):
     """The directory's filters. Invalid values are dropped, never an error page."""
 
-    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    q = SearchField(label=_("Search by name"), required=False, max_length=SEARCH_MAX_CHARS)
     country = forms.ChoiceField(label=_("Country"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *City.Status.choices]
