@@ -113,6 +113,8 @@ PAGES = [
     ("anonymous", "/accounts/signup/"),
     ("anonymous", "/accounts/password/reset/"),
     ("anonymous", "/api/"),
+    ("anonymous", "/accounts/confirm-email/"),
+    ("anonymous", "/accounts/password/reset/done/"),
     ("member", "/"),
     ("member", "/cities/{city}/"),
     ("member", "/join/"),
@@ -126,6 +128,8 @@ PAGES = [
     ("member", "/accounts/password/change/"),
     ("member", "/accounts/2fa/"),
     ("member", "/notifications/"),
+    ("member", "/accounts/logout/"),
+    ("member", "/accounts/2fa/totp/activate/"),
     ("newcomer", "/my-city/"),
     ("lead", "/my-city/{city}/"),
     ("lead", "/my-city/{city}/profile/"),
@@ -159,6 +163,18 @@ def test_demo_mailbox_is_accessible(live_server, page, portal, settings):
     expect(page.locator(".mail-body")).to_be_visible()
     assert_accessible(page)
     assert errors == []
+
+
+def test_locked_out_page_is_accessible(live_server, page, portal, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    page.goto(f"{live_server.url}/accounts/login/")
+    for _attempt in range(2):
+        page.fill("input[name=login]", portal.member.email)
+        page.fill("input[name=password]", "not-the-password")
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+    expect(page.locator("h1")).to_contain_text("Too many sign-in attempts")
+    assert_accessible(page)
 
 
 def test_not_found_page_is_accessible(live_server, page, portal):
