@@ -6,6 +6,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
 from netzerohub.accounts.auth import API_AUTH
 from netzerohub.core.api import ErrorOut, ValidationErrorOut
@@ -70,8 +71,11 @@ class MemberOut(Schema):
 
 
 class CityFilters(Schema):
-    search: str = Field("", max_length=SEARCH_MAX_CHARS)
-    country: str = Field("", max_length=2)
+    # Longer input is cut to the search limit (as on the directory page), not refused.
+    search: str = Field(
+        "", description=f"Name prefix; only the first {SEARCH_MAX_CHARS} characters count."
+    )
+    country: str = Field("", pattern="^[A-Za-z]{0,2}$", description="ISO 3166-1 alpha-2 code")
     status: Literal["", "mission", "pilot", "twin", "participating", "directory"] = ""
     page: int = Field(1, ge=1)
 
@@ -162,17 +166,22 @@ def city_members(request: HttpRequest, city_id: int) -> list[MemberOut]:
     response={200: EligibilityOut, 404: ErrorOut, 422: ErrorOut},
     summary="Is a country or a city eligible for the programme?",
 )
-def eligibility(request: HttpRequest, country: str = "", city: int | None = None):
+def eligibility(
+    request: HttpRequest,
+    country: str = Query("", pattern="^[A-Za-z]{0,2}$"),  # noqa: B008 - how ninja declares it
+    city: int | None = None,
+):
     if city is not None:
         c = City.objects.select_related("country").filter(pk=city).first()
         if c is None:
-            return 404, {"detail": "No city has this id."}
+            raise HttpError(404, "No city has this id.")
         verdict = city_verdict(c)
     elif country:
         found = Country.objects.filter(code=country.upper()[:2]).first()
         if found is None:
-            return 404, {"detail": "No country has this code in the directory."}
+            raise HttpError(404, "No country has this code in the directory.")
         verdict = country_verdict(found)
     else:
-        return 422, {"detail": "Give either ?country=<ISO code> or ?city=<id>."}
-    return 200, EligibilityOut(eligible=verdict.eligible, reasons=verdict.reasons)
+        raise HttpError(422, "Give either ?country=<ISO code> or ?city=<id>.")
+    # Errors are raised (HttpError), not returned as tuples, which django-ninja deprecates.
+    return EligibilityOut(eligible=verdict.eligible, reasons=verdict.reasons)

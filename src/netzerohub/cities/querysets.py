@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 
 from netzerohub.core.text import fold, prefix_upper_bound
 
@@ -74,9 +74,11 @@ class CityQuerySet(models.QuerySet):
         if status:
             qs = qs.with_status(status)
         qs = qs.population_between(population_low, population_high)
+        # Cities without a population figure last, on PostgreSQL too (NULL sorts first there).
+        most_populous = F("population").desc(nulls_last=True)
         if "name_rank" in qs.query.annotations:
-            return qs.order_by("name_rank", "-population", "id")
-        return qs.order_by("-population", "id")
+            return qs.order_by("name_rank", most_populous, "id")
+        return qs.order_by(most_populous, "id")
 
     def mission_cities(self) -> CityQuerySet:
         return self.filter(status="mission")

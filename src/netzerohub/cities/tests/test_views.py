@@ -85,6 +85,13 @@ def test_directory_lists_cities_most_populous_first(client, directory_cities):
     assert directory_names(client) == ["Köln", "Malmö", "Vitoria-Gasteiz", "Lund"]
 
 
+def test_directory_lists_cities_without_a_population_figure_last(client, directory_cities, sweden):
+    CityFactory(name="Gozo", country=sweden, population=None)
+
+    assert directory_names(client)[-1] == "Gozo"
+    assert directory_names(client, country="SE")[-1] == "Gozo"
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
