@@ -32,7 +32,7 @@ _SPECIAL = str.maketrans(
     }
 )
 # Control characters count as spaces: a NUL byte cannot even be sent to PostgreSQL.
-_SPACES = re.compile(r"[\s\x00-\x1f\x7f\-‐‑–—_/'’`.,]+")
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f\-‐‑–—_/'’‘ʼ`.,]+")
 
 
 def fold(value: str) -> str:

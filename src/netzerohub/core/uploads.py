@@ -60,7 +60,7 @@ def sniff_kind(upload: UploadedFile) -> str | None:
 
 
 @deconstructible
-@dataclass(frozen=True)
+@dataclass  # not frozen: @deconstructible records the constructor arguments on the instance
 class UploadValidator:
     """Form/model field validator: `UploadValidator(kinds={"pdf", "png"}, max_bytes=25 * MB)`."""
 
