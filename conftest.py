@@ -58,6 +58,24 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
+def _close_db_connections_before_playwright():
+    from django.db import connections
+
+    connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def playwright(_close_db_connections_before_playwright, playwright):
+    """While Playwright runs, Django's per-context connection handles point at other connections
+    than before it started (Playwright runs an asyncio loop). A connection left open on either
+    side outlives the tests and PostgreSQL refuses to drop the test database; close both."""
+    from django.db import connections
+
+    yield playwright
+    connections.close_all()
+
+
+@pytest.fixture(scope="session")
 def base_url() -> None:
     """Replaces pytest-playwright's fallback fixture, an instance method that pytest 9 warns
     about (and warnings are errors here). Tests build URLs from `live_server.url`."""

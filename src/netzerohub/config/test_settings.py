@@ -1,9 +1,12 @@
 """Test settings: fast, deterministic, no outside world."""
 
 from .settings import *  # noqa: F403
-from .settings import MIDDLEWARE
+from .settings import DATABASES, MIDDLEWARE
 
 DEBUG = False
+# No persistent connections: the live server answers each browser connection in a thread of its
+# own, and a connection kept open there outlives the test and blocks dropping the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 SECURE_SSL = False
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
