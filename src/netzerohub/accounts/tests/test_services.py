@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from netzerohub.accounts import services
@@ -191,3 +193,10 @@ def test_deleting_an_account_removes_the_person_and_keeps_an_anonymous_history()
     assert deleted.actor is None
     assert deleted.data == {"user_id": person_id}
     assert AuditLog.objects.get(action="accounts.profile.updated").actor is None
+
+
+@pytest.mark.django_db
+def test_password_similar_to_the_persons_name_is_refused():
+    user = UserFactory(name="Wilhelmina Vandersteen")
+    with pytest.raises(ValidationError):
+        validate_password("wilhelminavandersteen", user)

@@ -55,6 +55,9 @@ def test_signup_creates_an_unverified_person_with_a_name_and_sends_a_confirmatio
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["tina@city.example"]
     assert "/accounts/confirm-email/" in mailoutbox[0].body
+    # Links point at the host the person used, not at a placeholder site domain.
+    assert "http://testserver/accounts/confirm-email/" in mailoutbox[0].body
+    assert "example.com" not in mailoutbox[0].body
     assert AuditLog.objects.filter(
         action="accounts.user.signed_up", target_id=str(person.pk)
     ).exists()
