@@ -1,0 +1,634 @@
+#!/usr/bin/env python
+"""`make bench`: seed Europe-scale data, serve it with gunicorn and measure key pages with wrk.
+
+    .venv/bin/python bench/run.py                     # PostgreSQL (DATABASE_URL or the default)
+    .venv/bin/python bench/run.py --database sqlite   # a SQLite file under var/bench/
+
+Steps: migrate, load the reference data, top the data up to Europe scale (see `seed.py`),
+collect static files, start gunicorn (2 sync workers) on a free port of 127.0.0.1, then for
+every page: a warm-up, a fixed-duration wrk run, p50/p95 latency, requests per second as a
+ratio to a bare hello-world view served by the same server in the same run, and the peak RSS of
+a gunicorn worker during that run. Prints a table and writes bench/results/<date>-<db>.json.
+gunicorn is always stopped at the end, also on errors and Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+SRC = ROOT / "src"
+RESULTS = BENCH / "results"
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/netzerohub_bench"
+SQLITE_PATH = ROOT / "var" / "bench" / "netzerohub_bench.sqlite3"
+HOST = "127.0.0.1"
+
+TARGET_P95_MS = 100.0
+TARGET_RATIO = 0.25
+QUIET = 0.15  # share of CPU time other processes may use while we measure
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    requests_per_second: float
+    requests: int
+    errors: dict[str, int]
+    worker_peak_rss_mb: float
+    worker_cpu_ms_per_request: float
+    ratio: float | None = None
+    cpu_ratio: float | None = None
+    meets_targets: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# --- database --------------------------------------------------------------------------------
+
+
+def database_url(choice: str | None) -> str:
+    if choice == "sqlite":
+        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{SQLITE_PATH}"
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if choice == "postgresql" and not url.startswith(("postgres://", "postgresql://")):
+        url = DEFAULT_DATABASE_URL
+    return url
+
+
+def database_kind(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+def masked(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def ensure_postgres_database(url: str) -> None:
+    """Create the benchmark database when it does not exist yet."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres", query=""))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}")
+
+
+def prepare(args: argparse.Namespace) -> dict[str, Any]:
+    """Migrate, load reference data, seed, collect static files; returns facts about the data."""
+    import django
+
+    django.setup()
+    import seed
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    from netzerohub.accounts.models import User
+    from netzerohub.cities.models import City, CityName, Membership
+
+    step = time.monotonic()
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"migrate: {time.monotonic() - step:.1f}s")
+    if not City.objects.exclude(source=City.Source.SYNTHETIC).exists():
+        step = time.monotonic()
+        call_command("load_reference_data", verbosity=0)
+        print(f"load_reference_data: {time.monotonic() - step:.1f}s")
+    step = time.monotonic()
+    targets = seed.Targets(cities=args.cities, users=args.users, memberships=args.memberships)
+    seed.seed(targets)
+    print(f"seed: {time.monotonic() - step:.1f}s")
+    if static_files_stale():
+        step = time.monotonic()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        print(f"collectstatic: {time.monotonic() - step:.1f}s")
+
+    real = City.objects.exclude(source=City.Source.SYNTHETIC)
+    profile = real.filter(population__isnull=False).order_by("-population", "id").first()
+    if profile is None:
+        raise RuntimeError("No real city with a population: is the reference data loaded?")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT version()"
+            if connection.vendor == "postgresql"
+            else "SELECT 'SQLite ' || sqlite_version()"
+        )
+        version = cursor.fetchone()[0]
+    facts = {
+        "database": masked(str(os.environ["DATABASE_URL"])),
+        "database_version": version,
+        "cities": City.objects.count(),
+        "real_cities": real.count(),
+        "synthetic_cities": City.objects.filter(source=City.Source.SYNTHETIC).count(),
+        "city_search_keys": CityName.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "profile_city": {"id": profile.pk, "name": profile.name, "population": profile.population},
+    }
+    connections.close_all()
+    return facts
+
+
+def static_files_stale() -> bool:
+    """True when the collected static files are missing or older than a source file."""
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    collected = manifest.stat().st_mtime
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            if Path(storage.path(path)).stat().st_mtime > collected:
+                return True
+    return False
+
+
+def cpu_busy(seconds: float = 1.0) -> float:
+    """Share of CPU time (0..1) spent busy over `seconds`, from /proc/stat."""
+
+    def sample() -> tuple[int, int]:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = values[3] + values[4]  # idle + iowait
+        return sum(values), idle
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(seconds)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return round(1 - (idle1 - idle0) / max(total1 - total0, 1), 2)
+
+
+def wait_for_quiet(limit: float, threshold: float = QUIET) -> float:
+    """Wait (at most `limit` seconds) for other processes to leave the CPUs idle."""
+    deadline = time.monotonic() + limit
+    busy = cpu_busy()
+    while busy > threshold and time.monotonic() < deadline:
+        print(f"  the machine is {busy:.0%} busy with other work; waiting for it to calm down")
+        time.sleep(4)
+        busy = cpu_busy()
+    if busy > threshold:
+        print(f"WARNING: the machine is {busy:.0%} busy with other work: results are noisy.")
+    return busy
+
+
+# --- gunicorn --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def fetch_status(url: str, timeout: float = 10.0) -> int:
+    try:
+        with _opener.open(url, timeout=timeout) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class Gunicorn:
+    """gunicorn in its own process group, always stopped on exit."""
+
+    def __init__(self, workers: int, env: dict[str, str], log: TextIO) -> None:
+        self.port = free_port()
+        self.workers = workers
+        self.env = env
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def __enter__(self) -> Gunicorn:
+        binary = Path(sys.executable).with_name("gunicorn")
+        command = [
+            str(binary if binary.exists() else shutil.which("gunicorn") or "gunicorn"),
+            "--workers", str(self.workers),
+            "--worker-class", "sync",
+            "--bind", f"{HOST}:{self.port}",
+            "--chdir", str(ROOT),
+            "--timeout", "30",
+            "--log-level", "warning",
+            "--error-logfile", "-",
+            "netzerohub.config.wsgi:application",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited at start; see the log in bench/results/")
+            try:
+                if (
+                    fetch_status(f"{self.base_url}/bench/hello/", timeout=2) == 200
+                    and len(self.worker_pids()) >= self.workers
+                ):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f}s")
+
+    def worker_pids(self) -> list[int]:
+        if self.process is None:
+            return []
+        master = self.process.pid
+        children = Path(f"/proc/{master}/task/{master}/children")
+        if children.exists():
+            return [int(pid) for pid in children.read_text().split()]
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def reset_peak_memory(self) -> bool:
+        """Reset each worker's peak RSS (VmHWM) to its current RSS (Linux >= 4.0)."""
+        ok = True
+        for pid in self.worker_pids():
+            try:
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+            except OSError:
+                ok = False
+        return ok
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the workers have used so far."""
+        ticks = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def peak_memory_mb(self) -> float:
+        """The largest VmHWM among the workers, in MiB."""
+        peak = 0
+        for pid in self.worker_pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+            except OSError:
+                continue
+        return round(peak / 1024, 1)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)  # the group this script created
+            self.process.wait(timeout=10)
+
+
+# --- wrk -------------------------------------------------------------------------------------
+
+
+def wrk(url: str, args: argparse.Namespace, duration: int, log: TextIO) -> dict[str, Any]:
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        "--timeout", "10s",
+        "--latency",
+        "-s", str(BENCH / "report.lua"),
+        url,
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 60, check=False
+    )
+    log.write(f"$ {' '.join(command)}\n{done.stdout}{done.stderr}\n")
+    log.flush()
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed for {url}: {done.stderr.strip()}")
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            return json.loads(line.removeprefix("BENCH_RESULT "))
+    raise RuntimeError(f"wrk printed no BENCH_RESULT line for {url}")
+
+
+def measure(server: Gunicorn, page: Page, args: argparse.Namespace, log: TextIO) -> Result:
+    url = server.base_url + page.path
+    status = fetch_status(url)
+    if status != 200:
+        raise RuntimeError(f"{page.path} answered {status}, not 200: fix it before measuring")
+    if args.warmup:
+        wrk(url, args, args.warmup, log)
+    notes = [] if server.reset_peak_memory() else ["peak RSS is since worker start"]
+    workers, cpu = server.worker_pids(), server.cpu_seconds()
+    stats = wrk(url, args, args.duration, log)
+    cpu = server.cpu_seconds() - cpu
+    if server.worker_pids() != workers:
+        notes.append("a worker restarted: CPU per request is not measured")
+    errors = stats["errors"]
+    if any(errors.values()):
+        notes.append(f"wrk errors: {errors}")
+    return Result(
+        name=page.name,
+        path=page.path,
+        p50_ms=round(stats["p50_ms"], 2),
+        p95_ms=round(stats["p95_ms"], 2),
+        p99_ms=round(stats["p99_ms"], 2),
+        requests_per_second=round(stats["requests_per_second"], 1),
+        requests=stats["requests"],
+        errors=errors,
+        worker_peak_rss_mb=server.peak_memory_mb(),
+        worker_cpu_ms_per_request=round(1000 * cpu / max(stats["requests"], 1), 2),
+        notes=notes,
+    )
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def median_run(results: list[Result]) -> Result:
+    """The run with the median throughput (the better of the two middle ones)."""
+    ordered = sorted(results, key=lambda r: r.requests_per_second)
+    return ordered[len(ordered) // 2]
+
+
+def table(results: list[Result], hello_rps: float) -> str:
+    lines = [
+        "| Page | URL | p50 (ms) | p95 (ms) | req/s | ratio | CPU ms/req | CPU ratio "
+        "| worker peak RSS (MiB) | targets |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        verdict = "—" if r.meets_targets is None else ("met" if r.meets_targets else "**missed**")
+        lines.append(
+            f"| {r.name} | `{r.path}` | {r.p50_ms:.1f} | {r.p95_ms:.1f} "
+            f"| {r.requests_per_second:,.0f} | {r.ratio:.2f} | {r.worker_cpu_ms_per_request:.2f} "
+            f"| {r.cpu_ratio:.2f} | {r.worker_peak_rss_mb:.0f} | {verdict} |"
+        )
+    lines += [
+        "",
+        f"ratio: req/s over the median hello-world req/s of the same run ({hello_rps:,.0f}). "
+        "CPU ms/req: gunicorn workers' CPU time per request (excludes the database server "
+        "and wrk); CPU ratio: hello-world's CPU ms/req over the page's, a cross-check of the "
+        "ratio that other processes on the machine disturb less. Targets (PostgreSQL): "
+        f"p95 < {TARGET_P95_MS:.0f} ms and ratio >= {TARGET_RATIO}.",
+    ]
+    return "\n".join(lines)
+
+
+def git_commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database",
+        choices=["postgresql", "sqlite"],
+        help="default: DATABASE_URL, else PostgreSQL",
+    )
+    parser.add_argument(
+        "--duration", type=int, default=15, help="seconds of each measured wrk run (15)"
+    )
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per page (3)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure every page N times, report the median (1)"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    parser.add_argument("--cities", type=int, default=100_000, help="cities in total (100,000)")
+    parser.add_argument("--users", type=int, default=50_000, help="synthetic people (50,000)")
+    parser.add_argument("--memberships", type=int, default=200_000, help="memberships (200,000)")
+    parser.add_argument(
+        "--quiet-wait",
+        type=int,
+        default=120,
+        help="seconds to wait at most for other processes to leave the CPUs idle (120)",
+    )
+    return parser.parse_args(argv)
+
+
+def _raise_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    url = database_url(args.database)
+    kind = database_kind(url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "benchsettings",
+        "DEBUG": "false",
+        "SECURE_SSL": "false",
+        "PYTHONPATH": os.pathsep.join(
+            [str(SRC), str(BENCH), os.environ.get("PYTHONPATH", "")]
+        ).rstrip(os.pathsep),
+    }
+    os.environ.update(env)
+    sys.path[:0] = [str(SRC), str(BENCH)]
+    print(f"database: {masked(url)}")
+    if kind == "postgresql":
+        ensure_postgres_database(url)
+    facts = prepare(args)
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    today = dt.date.today().isoformat()
+    log_path = RESULTS / f"{today}-{kind}.log"
+    profile = facts["profile_city"]
+    pages = [
+        Page("Directory, search", "/cities/?q=san"),
+        # The live search's first keystroke: a one-letter prefix that ~2,000 real cities match.
+        Page("Directory, one-letter search", "/cities/?q=b"),
+        Page("Directory", "/cities/"),
+        Page(f"City profile ({profile['name']})", f"/cities/{profile['id']}/"),
+        Page("API city list, search", "/api/v1/cities?search=ber&page=2"),
+        Page("API city list", "/api/v1/cities"),
+    ]
+    hello = Page("Hello world (bare view)", "/bench/hello/")
+    busy_before = wait_for_quiet(args.quiet_wait)
+    runs: dict[str, list[Result]] = {page.path: [] for page in [hello, *pages]}
+    with log_path.open("w") as log, Gunicorn(args.workers, env, log) as server:
+        print(
+            f"gunicorn: {args.workers} sync workers on {server.base_url}; "
+            f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} round(s)"
+        )
+        for number in range(1, args.rounds + 1):
+            print(f"round {number} of {args.rounds}:")
+            for page in [hello, *pages, hello]:  # hello-world first and last: drift shows
+                result = measure(server, page, args, log)
+                runs[page.path].append(result)
+                print(
+                    f"  {page.name}: p50 {result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, "
+                    f"{result.requests_per_second:,.0f} req/s"
+                )
+    busy_after = cpu_busy()
+
+    hello_runs = runs[hello.path]
+    hello_rps = statistics.median(r.requests_per_second for r in hello_runs)
+    chosen = [median_run(runs[page.path]) for page in [hello, *pages]]
+    hello_cpu = statistics.median(r.worker_cpu_ms_per_request for r in hello_runs)
+    for result in chosen:
+        result.ratio = round(result.requests_per_second / hello_rps, 3)
+        result.cpu_ratio = round(hello_cpu / max(result.worker_cpu_ms_per_request, 0.001), 3)
+    for result in chosen[1:]:
+        result.meets_targets = result.p95_ms < TARGET_P95_MS and result.ratio >= TARGET_RATIO
+    report = table(chosen, hello_rps)
+    print()
+    print(report)
+    if max(busy_before, busy_after) > QUIET:
+        print(
+            f"\nOther processes kept the CPUs busy ({busy_before:.0%} before, {busy_after:.0%} "
+            "after): these figures understate what the machine can do."
+        )
+    if kind != "postgresql":
+        print("\nThe targets are set for PostgreSQL; on SQLite they are for information only.")
+
+    output = {
+        "date": today,
+        "database": kind,
+        "commit": git_commit(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "cpu_model": cpu_model(),
+            "python": platform.python_version(),
+        },
+        "server": {"gunicorn_workers": args.workers, "worker_class": "sync"},
+        "load": {
+            "tool": "wrk",
+            "threads": args.threads,
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "rounds": args.rounds,
+            "warmup_s": args.warmup,
+        },
+        "targets": {
+            "p95_ms_below": TARGET_P95_MS,
+            "ratio_at_least": TARGET_RATIO,
+            "applies_to": "postgresql",
+        },
+        "data": facts,
+        "other_cpu_load": {"before": busy_before, "after": busy_after},
+        "hello_requests_per_second": round(hello_rps, 1),
+        "hello_worker_cpu_ms_per_request": hello_cpu,
+        "results": [asdict(r) for r in chosen],
+        "runs": {path: [asdict(r) for r in results] for path, results in runs.items()},
+        "markdown": report,
+    }
+    out_path = RESULTS / f"{today}-{kind}.json"
+    out_path.write_text(json.dumps(output, indent=2) + "\n")
+    print(
+        f"\nwrote {out_path.relative_to(ROOT)} "
+        f"(wrk output and server log: {log_path.relative_to(ROOT)})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
