@@ -1,4 +1,5 @@
 from django import forms
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +18,17 @@ POPULATION_BANDS = [
 ]
 
 
+COUNTRY_CHOICES_SECONDS = 600
+
+
 def country_choices(empty_label: str) -> list[tuple[str, str]]:
-    return [("", empty_label), *Country.objects.in_directory().values_list("code", "name")]
+    """The directory's countries for a filter; cached (countries change only with the loader)."""
+    countries = cache.get_or_set(
+        "cities.directory_countries",
+        lambda: list(Country.objects.in_directory().values_list("code", "name")),
+        COUNTRY_CHOICES_SECONDS,
+    )
+    return [("", empty_label), *countries]
 
 
 class SearchField(forms.CharField):

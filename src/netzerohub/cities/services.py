@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from netzerohub.core import personal_data
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.notifications import notify
 
+from .caching import forget_profile
 from .eligibility import country_verdict
 from .models import City, CityName, CityProposal, Country, Membership
 from .naming import search_keys
@@ -147,6 +149,7 @@ def approve_membership(membership: Membership, *, actor: User) -> Membership:
     city = membership.city
     if city.status == City.Status.DIRECTORY:
         City.objects.filter(pk=city.pk).update(status=City.Status.PARTICIPATING)
+        transaction.on_commit(partial(forget_profile, city.pk))
         city.status = City.Status.PARTICIPATING
         log_action(
             "cities.city.status_changed", actor=actor, target=city, data={"status": city.status}
@@ -249,6 +252,7 @@ def update_city_profile(city: City, *, actor: User, **changes: Any) -> City:
             setattr(city, field, value)
     if diff:
         city.save(update_fields=[*diff.keys(), "updated"])
+        transaction.on_commit(partial(forget_profile, city.pk))
         log_action("cities.city.profile_updated", actor=actor, target=city, data={"changes": diff})
     return city
 
@@ -261,6 +265,7 @@ def set_city_status(city: City, *, status: str, actor: User) -> City:
         old = city.status
         city.status = status
         city.save(update_fields=["status", "updated"])
+        transaction.on_commit(partial(forget_profile, city.pk))
         log_action(
             "cities.city.status_changed",
             actor=actor,

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from netzerohub.core.models import AuditLog
 from netzerohub.core.paging import paginate
+from netzerohub.core.querysets import make_key
 from netzerohub.core.ratelimit import rate_limited
 
 from . import services
+from .caching import PROFILE_SECONDS, profile_key
 from .eligibility import city_verdict, country_verdict
 from .forms import (
     CityProfileForm,
@@ -36,14 +42,36 @@ from .policies import (
 from .querysets import SEARCH_MAX_CHARS
 
 AUTOCOMPLETE_LIMIT = 10
+DIRECTORY_RESULTS_SECONDS = 60
 
 
 def directory(request: HttpRequest) -> HttpResponse:
+    """The directory. Its results are a fragment cached for a minute per filters and page: the
+    list changes rarely and is the most requested page of the portal."""
     form = DirectoryFilterForm(request.GET or None)
     filters = form.filters()
-    page: Page = paginate(City.objects.for_listing().directory(**filters), request.GET.get("page"))
-    template = "cities/_directory_results.html" if request.htmx else "cities/directory.html"
-    return render(request, template, {"form": form, "page": page, "filters": filters})
+    page_number = request.GET.get("page", "")[:12]
+    question = sorted(filters.items())
+    key = make_key(
+        "cities.directory", get_language(), request.user.is_authenticated, question, page_number
+    )
+    results = cache.get(key)
+    if results is None:
+        page: Page = paginate(
+            City.objects.for_listing().directory(**filters),
+            page_number,
+            count_key=make_key("cities.directory", question),
+        )
+        results = render_to_string(
+            "cities/_directory_results.html", {"page": page, "filters": filters}, request
+        )
+        cache.set(key, results, DIRECTORY_RESULTS_SECONDS)
+    results = mark_safe(results)  # noqa: S308 - our own template's output, escaped when rendered
+    if request.htmx:
+        return HttpResponse(results)
+    return render(
+        request, "cities/directory.html", {"form": form, "filters": filters, "results": results}
+    )
 
 
 def city_search(request: HttpRequest) -> HttpResponse:
@@ -65,23 +93,40 @@ def city_search(request: HttpRequest) -> HttpResponse:
 
 
 def city_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    city = get_city_for_user(request.user, pk, "view")
-    membership = None
-    if request.user.is_authenticated:
-        membership = Membership.objects.open().for_user(request.user).filter(city=city).first()
-    return render(
-        request,
-        "cities/city_detail.html",
-        {
-            "city": city,
-            "verdict": city_verdict(city),
-            "membership": membership,
-            "can_edit": city_policy.can(request.user, "edit_profile", city),
-            "can_set_status": city_policy.can(request.user, "set_status", city),
-            "status_form": CityStatusForm(initial={"status": city.status}),
-            "join_form": JoinForm(),
-        },
-    )
+    """Public profile. Its facts are cached HTML (the same for every visitor); only signed-in
+    people need the city itself, for what they may do with it."""
+    authenticated = request.user.is_authenticated
+    key = profile_key(pk, get_language(), authenticated)
+    public = cache.get(key)
+    city = get_city_for_user(request.user, pk, "view") if public is None or authenticated else None
+    if public is None:
+        verdict = city_verdict(city)
+        public = {
+            "name": city.name,
+            "eligible": verdict.eligible,
+            # Rendered without the request: no context processors run twice for one page.
+            "html": render_to_string(
+                "cities/_profile_public.html",
+                {"city": city, "verdict": verdict, "show_contact": authenticated},
+            ),
+        }
+        cache.set(key, public, PROFILE_SECONDS)
+    context = {
+        "city_id": pk,
+        "name": public["name"],
+        "eligible": public["eligible"],
+        "public_html": mark_safe(public["html"]),  # noqa: S308 - our template's escaped output
+    }
+    if city is not None and authenticated:
+        context["membership"] = (
+            Membership.objects.open().for_user(request.user).filter(city=city).first()
+        )
+        context["join_form"] = JoinForm()
+        context["can_edit"] = city_policy.can(request.user, "edit_profile", city)
+        if city_policy.can(request.user, "set_status", city):
+            context["can_set_status"] = True
+            context["status_form"] = CityStatusForm(initial={"status": city.status})
+    return render(request, "cities/city_detail.html", context)
 
 
 def eligibility(request: HttpRequest) -> HttpResponse:

@@ -61,17 +61,32 @@ class CityScopedQuerySet(models.QuerySet):
         ).distinct()
 
 
-def cached_count(queryset: models.QuerySet, *, timeout: int = 300, cap: int | None = None) -> int:
+def make_key(prefix: str, *parts: Any) -> str:
+    """A cache key for `parts` (any repr-able values), short enough for every cache backend."""
+    return f"{prefix}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached_count(
+    queryset: models.QuerySet,
+    *,
+    key: str | None = None,
+    timeout: int = 300,
+    cap: int | None = None,
+) -> int:
     """Count a queryset through the cache.
 
     Exact counts over large tables are the most expensive part of a listing page; a total that
-    is a few minutes old is good enough for "1,234 cities". `cap` stops counting after that
-    many rows (the caller says "more than N").
+    is a few minutes old is good enough for "1,234 cities". `key` names the question (e.g. from
+    validated filters); without it the key is derived from the SQL, which costs a compilation.
+    `cap` stops counting after that many rows (the caller says "more than N").
     """
     if queryset.query.is_empty():  # `.none()` has no SQL to key on, and nothing to count
         return 0
-    sql, params = queryset.query.sql_with_params()
-    key = "count:" + hashlib.sha256(f"{sql}|{params}|{cap}".encode()).hexdigest()
+    if key is None:
+        sql, params = queryset.query.sql_with_params()
+        key = make_key("count", sql, params, cap)
+    else:
+        key = make_key("count", key, cap)
     value = cache.get(key)
     if value is None:
         value = queryset[:cap].count() if cap else queryset.count()
