@@ -43,15 +43,22 @@ class DirectoryFilterForm(forms.Form):
     """The directory's filters. Invalid values are dropped, never an error page."""
 
     q = SearchField(label=_("Search by name"), required=False, max_length=SEARCH_MAX_CHARS)
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    # A code checked against the cached list, not a ChoiceField: building 60-odd choices on every
+    # request was the most expensive part of the directory page.
+    country = forms.CharField(label=_("Country"), required=False, max_length=2)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *City.Status.choices]
     )
     population = forms.ChoiceField(label=_("Population"), required=False, choices=POPULATION_BANDS)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices(str(_("All countries")))
+    def clean_country(self) -> str:
+        code = self.cleaned_data["country"].upper()
+        if code and code not in {value for value, _label in self.country_options()}:
+            raise forms.ValidationError(_("Choose one of the listed countries."))
+        return code
+
+    def country_options(self) -> list[tuple[str, str]]:
+        return country_choices(str(_("All countries")))
 
     def filters(self) -> dict[str, object]:
         """The valid filters only (an invalid field is ignored rather than failing the page)."""
