@@ -117,8 +117,8 @@ def cities(request: HttpRequest, filters: Query[CityFilters]) -> dict:
     """A page of the directory; like the directory page, cached for a minute per question."""
     question = (filters.search, filters.country, filters.status)
     key = make_key("cities.api.list", question, filters.page)
-    answer = cache.get(key)
-    if answer is None:
+
+    def answer() -> dict:
         rows = City.objects.directory(
             q=filters.search, country=filters.country, status=filters.status
         ).values_list("id", "name", "country__code", "status", "population")
@@ -127,7 +127,7 @@ def cities(request: HttpRequest, filters: Query[CityFilters]) -> dict:
         )
         page = paginator.get_page(filters.page)
         # Plain dicts: the response schema validates them once.
-        answer = {
+        return {
             "count": paginator.count,
             "page": page.number,
             "pages": paginator.num_pages,
@@ -136,8 +136,8 @@ def cities(request: HttpRequest, filters: Query[CityFilters]) -> dict:
                 for i, n, c, st, p in page.object_list
             ],
         }
-        cache.set(key, answer, LIST_SECONDS)
-    return answer
+
+    return cache.get_or_set(key, answer, LIST_SECONDS)
 
 
 @router.get(

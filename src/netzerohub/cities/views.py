@@ -55,17 +55,18 @@ def directory(request: HttpRequest) -> HttpResponse:
     key = make_key(
         "cities.directory", get_language(), request.user.is_authenticated, question, page_number
     )
-    results = cache.get(key)
-    if results is None:
+
+    def render_results() -> str:
         page: Page = paginate(
             City.objects.for_listing().directory(**filters),
             page_number,
             count_key=make_key("cities.directory", question),
         )
-        results = render_to_string(
+        return render_to_string(
             "cities/_directory_results.html", {"page": page, "filters": filters}, request
         )
-        cache.set(key, results, DIRECTORY_RESULTS_SECONDS)
+
+    results = cache.get_or_set(key, render_results, DIRECTORY_RESULTS_SECONDS)
     results = mark_safe(results)  # noqa: S308 - our own template's output, escaped when rendered
     if request.htmx:
         return HttpResponse(results)
