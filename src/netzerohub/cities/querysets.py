@@ -113,6 +113,10 @@ class MembershipQuerySet(models.QuerySet):
         """Pending or approved: the states that block a second request."""
         return self.filter(status__in=["pending", "approved"])
 
+    def open_between(self, user: Any, city: Any) -> MembershipQuerySet:
+        """The pending or approved membership of `user` in `city` (at most one, by constraint)."""
+        return self.open().filter(user=user, city=city)
+
     def leads(self) -> MembershipQuerySet:
         return self.approved().filter(role="lead")
 

@@ -92,7 +92,7 @@ def request_membership(city: City, *, actor: User, message: str = "") -> Members
             _("Cities in %(country)s cannot join the programme: %(reason)s")
             % {"country": city.country.name, "reason": verdict.reasons[0]}
         )
-    existing = Membership.objects.open().for_user(actor).filter(city=city).first()
+    existing = Membership.objects.open_between(actor, city).first()
     if existing is not None:
         if existing.status == Membership.Status.APPROVED:
             raise CityError(_("You are already a member of %(city)s.") % {"city": city.name})
@@ -343,7 +343,7 @@ def _lock_pending_proposal(proposal: CityProposal) -> CityProposal:
 
 def _join_after_proposal(proposal: CityProposal, city: City, actor: User) -> None:
     proposer = proposal.proposed_by
-    if proposer is None or Membership.objects.open().for_user(proposer).filter(city=city).exists():
+    if proposer is None or Membership.objects.open_between(proposer, city).exists():
         return
     request_membership(city, actor=proposer, message=_("Proposed this city for the directory."))
 

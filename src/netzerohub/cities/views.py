@@ -119,9 +119,7 @@ def city_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "public_html": mark_safe(public["html"]),  # noqa: S308 - our template's escaped output
     }
     if city is not None and authenticated:
-        context["membership"] = (
-            Membership.objects.open().for_user(request.user).filter(city=city).first()
-        )
+        context["membership"] = Membership.objects.open_between(request.user, city).first()
         context["join_form"] = JoinForm()
         context["can_edit"] = city_policy.can(request.user, "edit_profile", city)
         if city_policy.can(request.user, "set_status", city):

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,9 @@ User = get_user_model()
 
 def home(request: HttpRequest) -> HttpResponse:
     memberships = approved_memberships(request.user)
-    mission_count = City.objects.mission_cities().count()
+    mission_count = cache.get_or_set(
+        "dashboard.mission_count", lambda: City.objects.mission_cities().count(), 600
+    )
     return render(
         request,
         "dashboard/home.html",
