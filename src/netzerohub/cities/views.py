@@ -43,6 +43,8 @@ from .querysets import SEARCH_MAX_CHARS
 
 AUTOCOMPLETE_LIMIT = 10
 DIRECTORY_RESULTS_SECONDS = 60
+# A search matching more cities than this says "more than 1,000" instead of counting them all.
+SEARCH_COUNT_CAP = 1000
 
 
 def directory(request: HttpRequest) -> HttpResponse:
@@ -61,6 +63,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             City.objects.for_listing().directory(**filters),
             page_number,
             count_key=make_key("cities.directory", question),
+            cap=SEARCH_COUNT_CAP if filters["q"] else None,
         )
         return render_to_string(
             "cities/_directory_results.html", {"page": page, "filters": filters}, request
