@@ -12,16 +12,16 @@ from netzerohub.core.ratelimit import rate_limited
 
 from . import services
 from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm
-from .models import ApiToken
+from .models import ApiToken, User
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    # The form edits its own copy: validating writes to its instance, and the service compares
+    # the new values with the person as stored.
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in services.PROFILE_FIELDS}
-        # The form has already written the values to the instance; re-read before comparing.
-        request.user.refresh_from_db()
         services.update_profile(request.user, actor=request.user, **changes)
         messages.success(request, _("Your profile is saved."))
         return redirect("accounts:profile")

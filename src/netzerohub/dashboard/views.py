@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -65,7 +65,7 @@ def people(request: HttpRequest) -> HttpResponse:
         )
     )
     if query:
-        users = users.filter(email__icontains=query) | users.filter(name__icontains=query)
+        users = users.filter(Q(email__icontains=query) | Q(name__icontains=query))
     page = paginate(users, request.GET.get("page"))
     return render(request, "dashboard/people.html", {"page": page, "query": query})
 
