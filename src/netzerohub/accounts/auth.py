@@ -17,3 +17,12 @@ class TokenAuth(HttpBearer):
 
 
 API_AUTH = [TokenAuth(), SessionAuth()]
+
+
+def _anyone(request: HttpRequest):
+    """Last resort of `OPTIONAL_AUTH`: the visitor (public data only)."""
+    return request.user
+
+
+# For reads open to everyone that show more to members: a token or a session if given.
+OPTIONAL_AUTH = [TokenAuth(), SessionAuth(), _anyone]

@@ -47,6 +47,18 @@ def is_coordinator(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_coordinator)
 
 
+def is_mentor(user: Any, city: City) -> bool:
+    membership = approved_memberships(user).get(city.pk)
+    return membership is not None and membership.is_mentor
+
+
+def is_programme_member(user: Any) -> bool:
+    """Members of any city, helpdesk experts and coordinators: who may read members-only content."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_coordinator or user.is_helpdesk_expert or approved_memberships(user))
+
+
 class CityPolicy(Policy):
     actions = ("view", "view_private", "edit_profile", "set_status", "request_membership")
 

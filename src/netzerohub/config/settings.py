@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "netzerohub.core",
     "netzerohub.accounts",
     "netzerohub.cities",
+    "netzerohub.knowledge",
     "netzerohub.dashboard",
 ]
 

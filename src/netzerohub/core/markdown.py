@@ -1,6 +1,7 @@
 """Markdown for user content: rendered by markdown-it (raw HTML off) and then sanitised by nh3."""
 
 from functools import lru_cache
+from html import unescape
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -35,3 +36,9 @@ def render_markdown(text: str) -> SafeString:
     html = _renderer().render(text or "")
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return sanitise_html(html)
+
+
+def plain_text(text: str) -> str:
+    """The words of user Markdown without markup (for search snippets and the index)."""
+    html_text = _renderer().render(text or "")
+    return " ".join(unescape(nh3.clean(html_text, tags=set())).split())

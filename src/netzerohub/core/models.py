@@ -1,6 +1,7 @@
-"""Shared kernel models: taxonomy terms, the audit log and in-app notifications."""
+"""Shared kernel models: taxonomy terms, the audit log, notifications and the search index."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -106,3 +107,62 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchDocument(models.Model):
+    """One searchable object in the portal-wide full-text index (see `core.search`).
+
+    Only what may be found is indexed (a published resource, not a draft); `audience` says who
+    may find it. `title` and `text` hold the index form of the object (accents folded); pages
+    display the object itself. The database keeps the full-text index: on PostgreSQL the
+    `vector` column (a GIN index, filled by `core.search`), on SQLite an FTS5 table kept in step
+    by triggers (migration 0004), where `vector` stays empty.
+    """
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("Everyone")
+        MEMBERS = "members", _("Members only")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    title = models.CharField(_("title"), max_length=300)
+    text = models.TextField(_("text"), blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="core_searchdoc_unique_object"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["kind", "audience", "-date"], name="core_searchdoc_kind_date_idx")
+        ]
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+class SearchFacet(models.Model):
+    """One facet value of a search document (`type=guide`, `field=energy-systems`, `year=2025`)."""
+
+    document = models.ForeignKey(
+        SearchDocument, on_delete=models.CASCADE, related_name="facets", verbose_name=_("document")
+    )
+    facet = models.CharField(_("facet"), max_length=20)
+    value = models.CharField(_("value"), max_length=80)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["facet", "value", "document"], name="core_searchfacet_value_idx"),
+            models.Index(fields=["document", "facet"], name="core_searchfacet_doc_idx"),
+        ]
+        verbose_name = _("search facet")
+        verbose_name_plural = _("search facets")
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"

@@ -1,0 +1,161 @@
+"""Knowledge repository API: search with facet counts, and one resource."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from netzerohub.accounts.auth import OPTIONAL_AUTH
+from netzerohub.core.api import ErrorOut, ValidationErrorOut
+from netzerohub.core.markdown import render_markdown
+
+from .models import Resource
+from .policies import get_resource_for_user
+from .search import FACETS, SearchParams, search_resources
+
+router = Router(tags=["knowledge"])
+PER_PAGE = 20
+
+
+class ResourceOut(Schema):
+    id: int
+    title: str
+    summary: str
+    type: str
+    city: str | None = Field(None, description="Source city, if any")
+    city_country: str | None = None
+    mission_city: bool
+    published_on: datetime.date | None
+    visibility: str
+    url: str
+
+
+class LinkOut(Schema):
+    url: str
+    title: str
+
+
+class AttachmentOut(Schema):
+    name: str
+    kind: str
+    size: int
+    url: str
+
+
+class ResourceDetailOut(ResourceOut):
+    body_markdown: str
+    body_html: str
+    fields: list[str]
+    levers: list[str]
+    step: str | None
+    countries: list[str]
+    languages: list[str]
+    authors: str
+    licence: str
+    links: list[LinkOut]
+    attachments: list[AttachmentOut]
+
+
+class FacetCountOut(Schema):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class ResourcePageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[ResourceOut]
+    facets: dict[str, list[FacetCountOut]]
+
+
+class ResourceFilters(Schema):
+    q: str = Field("", description='Search text: words, "a phrase", -exclude, OR.')
+    type: list[str] = Field([], description="Resource types (repeat for several)")
+    field: list[str] = Field([], description="Field of action slugs")
+    lever: list[str] = Field([], description="Lever of change slugs")
+    step: list[str] = Field([], description="Transition Map step slugs")
+    country: list[str] = Field([], description="ISO 3166-1 alpha-2 codes")
+    language: list[str] = Field([], description="ISO 639-1 codes")
+    year: list[str] = Field([], description="Publication years")
+    mission: list[str] = Field([], description='"1": from Mission Cities only')
+    sort: str = Field("relevance", description="relevance or date")
+    page: int = Field(1, ge=1, le=100000)
+
+
+def _out(resource: Resource) -> dict:
+    city = resource.city
+    return {
+        "id": resource.pk,
+        "title": resource.title,
+        "summary": resource.summary,
+        "type": resource.type,
+        "city": city.name if city else None,
+        "city_country": city.country.code if city else None,
+        "mission_city": bool(city and city.is_mission_city),
+        "published_on": resource.published_on,
+        "visibility": resource.visibility,
+        "url": resource.get_absolute_url(),
+    }
+
+
+@router.get(
+    "/resources",
+    auth=OPTIONAL_AUTH,
+    response={200: ResourcePageOut, 422: ValidationErrorOut},
+    summary="Search the knowledge repository",
+)
+def resources(request: HttpRequest, filters: Query[ResourceFilters]) -> dict:
+    """Ranked results and facet counts; members-only resources only for programme members.
+
+    Unknown filter values are ignored (as on the search page)."""
+    data = filters.dict()
+    data["page"] = str(filters.page)
+    params = SearchParams.from_query(data)
+    found = search_resources(request.user, params, per_page=PER_PAGE)
+    results = found.results
+    return {
+        "count": results.total,
+        "page": results.page,
+        "pages": results.pages,
+        "results": [_out(hit.resource) for hit in found.hits],
+        "facets": {
+            group.name: [
+                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
+                for v in group.values
+            ]
+            for group in found.facets
+        }
+        | {name: [] for name in FACETS if name not in {g.name for g in found.facets}},
+    }
+
+
+@router.get(
+    "/resources/{resource_id}",
+    auth=OPTIONAL_AUTH,
+    response={200: ResourceDetailOut, 404: ErrorOut},
+    summary="One resource",
+)
+def resource(request: HttpRequest, resource_id: int) -> dict:
+    r = get_resource_for_user(request.user, resource_id)
+    return {
+        **_out(r),
+        "body_markdown": r.body,
+        "body_html": str(render_markdown(r.body)),
+        "fields": [t.slug for t in r.fields.all()],
+        "levers": [t.slug for t in r.levers.all()],
+        "step": r.step.slug if r.step_id else None,
+        "countries": [c.code for c in r.countries.all()],
+        "languages": r.languages,
+        "authors": r.authors,
+        "licence": r.licence,
+        "links": r.links,
+        "attachments": [
+            {"name": a.name, "kind": a.kind, "size": a.size, "url": a.get_absolute_url()}
+            for a in r.attachments.all()
+        ],
+    }
