@@ -218,7 +218,9 @@ def _tell_contributor(resource: Resource, title: str, body: str = "") -> None:
 
 def _set_status(resource: Resource, status: str, **extra: Any) -> Resource:
     resource = (
-        Resource.objects.select_for_update().select_related("submitted_by").get(pk=resource.pk)
+        Resource.objects.select_for_update(of=("self",))
+        .select_related("submitted_by")
+        .get(pk=resource.pk)
     )
     resource.status = status
     for name, value in extra.items():
