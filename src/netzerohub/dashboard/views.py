@@ -15,6 +15,7 @@ from netzerohub.cities.forms import DecisionForm, MergeForm
 from netzerohub.cities.models import City, CityProposal, Membership
 from netzerohub.cities.policies import approved_memberships, get_proposal_for_user
 from netzerohub.core.paging import paginate
+from netzerohub.knowledge.models import Resource
 
 User = get_user_model()
 
@@ -27,7 +28,20 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/home.html",
-        {"has_city": bool(memberships), "mission_count": mission_count},
+        {
+            "has_city": bool(memberships),
+            "mission_count": mission_count,
+            "inspiring": inspiring_examples(),
+        },
+    )
+
+
+def inspiring_examples(count: int = 3) -> list[Resource]:
+    """The newest public resources from Mission Cities (cached: the home page is the busiest)."""
+    return cache.get_or_set(
+        "dashboard.inspiring",
+        lambda: list(Resource.objects.inspiring_examples().for_listing()[:count]),
+        600,
     )
 
 

@@ -41,6 +41,15 @@ class ResourceQuerySet(models.QuerySet):
     def from_mission_cities(self) -> ResourceQuerySet:
         return self.filter(city__status="mission")
 
+    def inspiring_examples(self) -> ResourceQuerySet:
+        """Public published resources from Mission Cities, newest first (for the home page)."""
+        return (
+            self.published()
+            .filter(visibility="public")
+            .from_mission_cities()
+            .order_by("-published_on", "-id")
+        )
+
     def for_listing(self) -> ResourceQuerySet:
         return self.select_related("city", "city__country", "step")
 
