@@ -124,6 +124,7 @@ class SearchParams:
 class Hit:
     resource: Resource
     snippet: SafeString
+    in_file: bool = False  # the words were found only in an attached file's text
 
 
 @dataclass
@@ -194,7 +195,7 @@ def search_resources(
     # The index is updated in the same transaction as the resource; the status check is a
     # second lock on the door (a hit is only shown if the resource is still published).
     hits = [
-        Hit(resource, _snippet(resource, results.query))
+        _hit(resource, results.query)
         for pk in results.object_ids
         if (resource := by_id.get(pk)) is not None and resource.is_published
     ]
@@ -202,8 +203,12 @@ def search_resources(
     return ResourceSearch(params, results, hits, _facet_groups(results, params, labels), labels)
 
 
-def _snippet(resource: Resource, query: search.ParsedQuery) -> SafeString:
-    return search.highlight(f"{resource.summary} {plain_text(resource.body)}", query)
+def _hit(resource: Resource, query: search.ParsedQuery) -> Hit:
+    snippet = search.highlight(f"{resource.summary} {plain_text(resource.body)}", query)
+    if not query or "<mark>" in snippet:
+        return Hit(resource, snippet)
+    in_title = "<mark>" in search.highlight(resource.title, query)
+    return Hit(resource, snippet, in_file=not in_title)
 
 
 def _facet_groups(

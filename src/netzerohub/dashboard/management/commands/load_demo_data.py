@@ -1,15 +1,45 @@
 """Demo people and memberships. Sample content only: no facts about real cities are invented."""
 
+from pathlib import Path
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from netzerohub.cities.models import City, Membership
+from netzerohub.knowledge import services as knowledge
+from netzerohub.knowledge.importing import import_file
+from netzerohub.knowledge.models import Collection, Resource
 
 DEMO_PASSWORD = "demo-password-2050"  # noqa: S105 - documented demo login, demo only
 # A non-Mission city for the demo lead and member (Ghent is not a Mission City).
 DEMO_CITY = ("Gent", "BE")
+DEMO_RESOURCES = Path(knowledge.__file__).parent / "data" / "demo" / "resources.json"
+# A coordinator's collection of sample resources (by key), to show curated collections.
+DEMO_COLLECTION = {
+    "slug": "sample-first-steps",
+    "title": "First steps towards a Climate City Contract (sample)",
+    "description": "A sample collection: resources to read first when a city starts its "
+    "Climate City Contract, in the order the programme team suggests.",
+}
+DEMO_COLLECTION_KEYS = [
+    "sample-fact-sheet-climate-city-contract",
+    "sample-set-up-a-transition-team",
+    "sample-baseline-emission-inventory",
+    "sample-stakeholder-mapping",
+    "sample-writing-ccc-commitments",
+    "sample-action-plan-part-a",
+]
+DEMO_SUBMISSION = {
+    "title": "Sample: notes from our first transition team meeting",
+    "summary": "A sample contribution waiting for review, so the review queue has something in "
+    "it. It describes no real meeting.",
+    "body": "## What we agreed\n\n- Meet every two weeks.\n- Share the agenda a week before.\n"
+    "\n*Sample content written for the NetZero Hub demo.*",
+    "type": "report",
+    "languages": ["en"],
+}
 MENTOR_CITY = ("Lund", "SE")
 
 PEOPLE = [
@@ -66,6 +96,8 @@ class Command(BaseCommand):
         if demo_city.status == City.Status.DIRECTORY:
             City.objects.filter(pk=demo_city.pk).update(status=City.Status.PARTICIPATING)
 
+        self._knowledge(users, demo_city)
+
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, name, _job, _flags in PEOPLE:
             self.stdout.write(f"  {email:<26} {name}")
@@ -89,3 +121,29 @@ class Command(BaseCommand):
             status=Membership.Status.APPROVED,
             defaults={"role": role, "is_mentor": mentor},
         )
+
+    def _knowledge(self, users, demo_city: City) -> None:
+        """Sample resources (with five PDFs), a collection and one submission to review."""
+        report = import_file(DEMO_RESOURCES)
+        if report.errors:
+            problems = "; ".join(f"row {r.number}: {', '.join(r.errors)}" for r in report.errors)
+            raise CommandError(f"The demo resources do not import: {problems}")
+        self.stdout.write(
+            f"Sample resources: {report.created} created, {report.updated} already there."
+        )
+        coordinator = users["coordinator@example.org"]
+        collection = Collection.objects.filter(slug=DEMO_COLLECTION["slug"]).first()
+        if collection is None:
+            collection = knowledge.save_collection(
+                None, actor=coordinator, values={**DEMO_COLLECTION, "is_published": True}
+            )
+            by_key = Resource.objects.published().in_bulk(DEMO_COLLECTION_KEYS, field_name="key")
+            for key in DEMO_COLLECTION_KEYS:
+                if key in by_key:
+                    knowledge.add_to_collection(collection, by_key[key], actor=coordinator)
+        member = users["member@example.org"]
+        if not Resource.objects.contributed_by(member).exists():
+            resource = knowledge.create_resource(
+                actor=member, values={**DEMO_SUBMISSION, "city": demo_city}, is_sample=True
+            )
+            knowledge.submit_resource(resource, actor=member)
