@@ -110,7 +110,9 @@ def create(request: HttpRequest) -> HttpResponse:
     if not is_coordinator(user) and not approved_memberships(user):
         messages.info(request, _("Join your city first: members contribute for their city."))
         return redirect("cities:join")
-    form = ResourceForm(request.POST or None, request.FILES or None, user=user)
+    form = ResourceForm(
+        request.POST or None, request.FILES or None, user=user, initial={"languages": ["en"]}
+    )
     if request.method == "POST" and form.is_valid():
         city = form.cleaned_data.get("city")
         if not can_contribute_for(user, city):
