@@ -78,7 +78,9 @@ class ResourcePolicy(Policy):
         return resource.status == S.PUBLISHED and _is_reviewer(user, resource)
 
     def can_view_history(self, user: Any, resource: Resource) -> bool:
-        return _is_contributor(user, resource) or _is_reviewer(user, resource)
+        # A reviewer sees the history of what they may read (a mentor never sees a draft).
+        readable = self.can_view(user, resource)
+        return readable and (_is_contributor(user, resource) or _is_reviewer(user, resource))
 
     def can_bookmark(self, user: Any, resource: Resource) -> bool:
         return bool(user.is_authenticated) and self.can_view(user, resource)

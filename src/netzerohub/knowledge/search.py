@@ -67,6 +67,11 @@ def value_labels() -> dict[str, dict[str, str]]:
     }
 
 
+def _is_number(value: str) -> bool:
+    # ASCII digits only: "²".isdigit() is true, but int("²") raises.
+    return value.isascii() and value.isdigit()
+
+
 @dataclass
 class SearchParams:
     q: str = ""
@@ -83,7 +88,7 @@ class SearchParams:
             raw = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
             raw = [raw] if isinstance(raw, str) else list(raw)
             if name == "year":
-                return sorted({v for v in raw if v.isdigit() and 1900 <= int(v) <= 2100})
+                return sorted({v for v in raw if _is_number(v) and 1900 <= int(v) <= 2100})
             return sorted({v for v in raw if v in labels[name]})
 
         page = str(data.get("page") or "1")
@@ -92,7 +97,7 @@ class SearchParams:
             q=str(data.get("q") or "")[: search.MAX_QUERY_CHARS],
             filters={name: v for name in FACETS if (v := values(name))},
             sort=sort if sort in SORTS else search.RELEVANCE,
-            page=int(page) if page.isdigit() and len(page) < 7 else 1,
+            page=int(page) if _is_number(page) and len(page) < 7 else 1,
         )
 
     def query_string(self, **changes: Any) -> str:

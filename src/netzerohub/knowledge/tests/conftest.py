@@ -1,0 +1,33 @@
+"""Roles the knowledge tests need beyond the root conftest's."""
+
+from __future__ import annotations
+
+import pytest
+
+from netzerohub.cities.tests.factories import MembershipFactory
+
+
+@pytest.fixture
+def contributor(city):
+    """A member of `city` who shares resources for it (`member` is a colleague of theirs)."""
+    return MembershipFactory(city=city, user__name="Carl Contributor").user
+
+
+@pytest.fixture
+def other_member(other_city):
+    return MembershipFactory(city=other_city, user__name="Omar Othermember").user
+
+
+@pytest.fixture
+def other_mentor(other_city):
+    return MembershipFactory(city=other_city, is_mentor=True, user__name="Oona Othermentor").user
+
+
+@pytest.fixture
+def user_for(request):
+    """The user of a role fixture, by its name."""
+
+    def get(role: str):
+        return request.getfixturevalue(role)
+
+    return get
