@@ -106,7 +106,7 @@ def _out(resource: Resource) -> dict:
 @router.get(
     "/resources",
     auth=OPTIONAL_AUTH,
-    response={200: ResourcePageOut, 422: ValidationErrorOut},
+    response={200: ResourcePageOut, 401: ErrorOut, 422: ValidationErrorOut},
     summary="Search the knowledge repository",
 )
 def resources(request: HttpRequest, filters: Query[ResourceFilters]) -> dict:
@@ -137,7 +137,7 @@ def resources(request: HttpRequest, filters: Query[ResourceFilters]) -> dict:
 @router.get(
     "/resources/{resource_id}",
     auth=OPTIONAL_AUTH,
-    response={200: ResourceDetailOut, 404: ErrorOut},
+    response={200: ResourceDetailOut, 401: ErrorOut, 404: ErrorOut},
     summary="One resource",
 )
 def resource(request: HttpRequest, resource_id: int) -> dict:
