@@ -205,7 +205,10 @@ def _reviewers(resource: Resource) -> list[User]:
     return list(people.values())
 
 
-def _tell_contributor(resource: Resource, title: str, body: str = "") -> None:
+def _tell_contributor(resource: Resource, actor: Any, title: str, body: str = "") -> None:
+    """Tell the contributor about a reviewer's step (not when they took it themselves)."""
+    if actor is not None and actor.pk == resource.submitted_by_id:
+        return
     if resource.submitted_by_id and resource.submitted_by.is_active:
         notify(
             [resource.submitted_by],
@@ -258,7 +261,7 @@ def publish_resource(resource: Resource, *, actor: Any) -> Resource:
     log_action("knowledge.resource.published", actor=actor, target=resource)
     reindex_resource(resource)
     _tell_contributor(
-        resource, _("Your resource is published: %(title)s") % {"title": resource.title}
+        resource, actor, _("Your resource is published: %(title)s") % {"title": resource.title}
     )
     return resource
 
@@ -275,6 +278,7 @@ def request_changes(resource: Resource, *, actor: Any, comment: str) -> Resource
     log_action("knowledge.resource.changes_requested", actor=actor, target=resource)
     _tell_contributor(
         resource,
+        actor,
         _("Changes requested on your resource: %(title)s") % {"title": resource.title},
         comment,
     )
@@ -290,7 +294,7 @@ def archive_resource(resource: Resource, *, actor: Any, comment: str = "") -> Re
     log_action("knowledge.resource.archived", actor=actor, target=resource)
     reindex_resource(resource)
     _tell_contributor(
-        resource, _("Your resource was archived: %(title)s") % {"title": resource.title}
+        resource, actor, _("Your resource was archived: %(title)s") % {"title": resource.title}
     )
     return resource
 

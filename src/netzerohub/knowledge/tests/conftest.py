@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import default_storage
 
 from netzerohub.cities.tests.factories import MembershipFactory
 
@@ -31,3 +32,21 @@ def user_for(request):
         return request.getfixturevalue(role)
 
     return get
+
+
+def _files(path: str) -> list[str]:
+    if not default_storage.exists(path):
+        return []
+    directories, files = default_storage.listdir(path)
+    return [f"{path}/{f}" for f in files] + [
+        name for d in directories for name in _files(f"{path}/{d}")
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_storage():
+    """Attachments are kept in an in-memory storage that lives as long as the test process:
+    empty it after each test, so that a file never shows up in the next one."""
+    yield
+    for name in _files("knowledge"):
+        default_storage.delete(name)
