@@ -61,6 +61,7 @@ def coordinator(request: HttpRequest) -> HttpResponse:
                 "user", "city__country"
             ),
             "proposals": CityProposal.objects.pending().select_related("country", "proposed_by"),
+            "resources_to_review": Resource.objects.awaiting_review_by(request.user).count(),
             "decision_form": DecisionForm(),
             "merge_form": MergeForm(),
         },

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -163,6 +164,12 @@ def check_row(number: int, row: dict[str, Any], base: Path, lookups: _Lookups) -
     status = str(row.get("status") or Resource.Status.PUBLISHED)
     if status not in {Resource.Status.DRAFT, Resource.Status.PUBLISHED, Resource.Status.ARCHIVED}:
         errors.append(f"status '{status}' is not draft, published or archived")
+    links = _links(row.get("links"))
+    for link in links:
+        try:
+            URLValidator(schemes=["http", "https"])(link["url"])
+        except ValidationError:
+            errors.append(f"link '{link['url'][:80]}' is not an http(s) address")
     for name in _list(row.get("attachments")):
         path = (base / name).resolve()
         if base.resolve() not in path.parents or not path.is_file():
@@ -185,7 +192,7 @@ def check_row(number: int, row: dict[str, Any], base: Path, lookups: _Lookups) -
         "authors": str(row.get("authors") or "").strip(),
         "published_on": published_on,
         "licence": licence,
-        "links": _links(row.get("links")),
+        "links": links,
         "visibility": visibility,
     }
     result.status = status
