@@ -177,7 +177,11 @@ class ResourceSearch:
     def active_filters(self) -> list[tuple[str, str, str]]:
         """(facet label, value label, URL without this value) for each chosen filter."""
         return [
-            (str(FACET_LABELS[name]), self.labels[name].get(v, v), self.params.toggled(name, v))
+            (
+                str(FACET_LABELS[name]),
+                self.labels.get(name, {}).get(v, v),
+                self.params.toggled(name, v),
+            )
             for name, values in self.params.filters.items()
             for v in values
         ]

@@ -122,9 +122,9 @@ def create(request: HttpRequest) -> HttpResponse:
             _attach(resource, form, user)
             if "submit" in request.POST:
                 if is_coordinator(user):
-                    services.publish_resource(resource, actor=user)
+                    resource = services.publish_resource(resource, actor=user)
                 else:
-                    services.submit_resource(resource, actor=user)
+                    resource = services.submit_resource(resource, actor=user)
         messages.success(request, _status_message(resource))
         return redirect(resource)
     return render(request, "knowledge/resource_form.html", {"form": form, "resource": None})

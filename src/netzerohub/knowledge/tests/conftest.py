@@ -6,6 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from netzerohub.cities.tests.factories import MembershipFactory
+from netzerohub.knowledge.tests.factories import stored_files
 
 
 @pytest.fixture
@@ -34,19 +35,10 @@ def user_for(request):
     return get
 
 
-def _files(path: str) -> list[str]:
-    if not default_storage.exists(path):
-        return []
-    directories, files = default_storage.listdir(path)
-    return [f"{path}/{f}" for f in files] + [
-        name for d in directories for name in _files(f"{path}/{d}")
-    ]
-
-
 @pytest.fixture(autouse=True)
 def _empty_storage():
     """Attachments are kept in an in-memory storage that lives as long as the test process:
     empty it after each test, so that a file never shows up in the next one."""
     yield
-    for name in _files("knowledge"):
+    for name in stored_files("knowledge"):
         default_storage.delete(name)

@@ -3,20 +3,21 @@
 `ResourceFactory` makes a *published, public* resource and puts it in the search index, as the
 services would (pass `indexed=False` to skip that); traits make the other states:
 `ResourceFactory(draft=True)`, `(submitted=True)`, `(members_only=True)`. Fields, levers and
-countries are given as slugs and codes: `ResourceFactory(fields=["energy-systems"])`.
+countries (and the step) are given as slugs and codes: `ResourceFactory(fields=["energy-systems"])`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import warnings
-from pathlib import Path
 from typing import Any
 
 import factory
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from netzerohub.accounts.tests.factories import UserFactory
 from netzerohub.cities.models import Country
 from netzerohub.core.models import Term
 from netzerohub.knowledge.indexing import reindex_resource
@@ -63,6 +64,12 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     visibility = Resource.Visibility.PUBLIC
     published_on = dt.date(2025, 3, 1)
     languages = factory.LazyFunction(lambda: ["en"])
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("step"), str):
+            kwargs["step"] = term("step", kwargs["step"])
+        return kwargs
 
     @factory.post_generation
     def fields(obj, create, extracted, **kwargs):  # noqa: N805
@@ -129,9 +136,15 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     extraction = Attachment.Extraction.DONE
 
 
-def write(path: Path, content: bytes) -> Path:
-    path.write_bytes(content)
-    return path
+def stored_files(path: str = "") -> set[str]:
+    """Every file in the (in-memory) default storage under `path`."""
+    if path and not default_storage.exists(path):
+        return set()
+    directories, files = default_storage.listdir(path)
+    found = {f"{path}/{name}".lstrip("/") for name in files}
+    for directory in directories:
+        found |= stored_files(f"{path}/{directory}".lstrip("/"))
+    return found
 
 
 # --- library and collections ---------------------------------------------------------------------
@@ -141,6 +154,7 @@ class BookmarkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Bookmark
 
+    user = factory.SubFactory(UserFactory)
     resource = factory.SubFactory(ResourceFactory)
 
 

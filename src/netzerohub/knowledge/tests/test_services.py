@@ -22,6 +22,7 @@ from netzerohub.knowledge.tests.factories import (
     CollectionFactory,
     ResourceFactory,
     pdf_bytes,
+    stored_files,
     term,
     upload,
 )
@@ -83,17 +84,6 @@ def notified(since: int = 0) -> set[tuple[int, str]]:
 
 def last_notification_id() -> int:
     return Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
-def stored_files(path: str = "") -> set[str]:
-    """Every file in the (in-memory) default storage under `path`."""
-    if path and not default_storage.exists(path):
-        return set()
-    directories, files = default_storage.listdir(path)
-    found_files = {f"{path}/{name}".lstrip("/") for name in files}
-    for directory in directories:
-        found_files |= stored_files(f"{path}/{directory}".lstrip("/"))
-    return found_files
 
 
 # --- the review workflow -----------------------------------------------------------------------
