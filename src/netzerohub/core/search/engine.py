@@ -11,6 +11,7 @@ cache round trip and a changed index is never served stale.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
@@ -18,13 +19,15 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 from ..models import SearchDocument, SearchFacet
 from ..querysets import make_key
-from .query import ParsedQuery, fts5_all, fts5_any, parse, unaccent
+from .query import ParsedQuery, fts5_all, fts5_any, index_text, parse
 
 MAX_INDEX_CHARS = 200_000  # a tsvector holds at most 1 MB; the start of a document is enough
 CACHE_SECONDS = 300
@@ -34,15 +37,18 @@ _SQLITE_RANKED = (
     "SELECT d.object_id FROM core_searchdocument_fts "
     "JOIN core_searchdocument d ON d.id = core_searchdocument_fts.rowid "
     "WHERE core_searchdocument_fts MATCH %s AND d.id IN ({inner}) "
-    "ORDER BY bm25(core_searchdocument_fts, 10.0, 1.0), d.date DESC, d.id DESC "
+    "ORDER BY bm25(core_searchdocument_fts, 10.0, 1.0), d.date DESC NULLS FIRST, d.id DESC "
     "LIMIT %s OFFSET %s"
 )
 _FTS_IDS = "SELECT rowid FROM core_searchdocument_fts WHERE core_searchdocument_fts MATCH %s"
 
 
 def _vector() -> Any:
+    # `||` continues the text's positions right after the title's: a leading stop word leaves
+    # a gap, so that a phrase cannot run from the title into the text (it cannot in FTS5).
+    text = Concat(Value("the "), "text", output_field=TextField())
     return SearchVector("title", weight="A", config=_PG_CONFIG) + SearchVector(
-        "text", weight="D", config=_PG_CONFIG
+        text, weight="D", config=_PG_CONFIG
     )
 
 
@@ -73,8 +79,8 @@ def index_object(
         object_id=obj.pk,
         defaults={
             "audience": audience,
-            "title": unaccent(title)[:300],
-            "text": unaccent(text)[:MAX_INDEX_CHARS],
+            "title": index_text(title)[:300],
+            "text": index_text(text[:MAX_INDEX_CHARS])[:MAX_INDEX_CHARS],
             "date": date,
         },
     )
@@ -114,8 +120,10 @@ def _generation_key(kind: str | None) -> str:
 
 
 def _generation(kind: str) -> int:
-    return int(cache.get_or_set(_generation_key(kind), 1, None)) + int(
-        cache.get_or_set(_generation_key(None), 1, None)
+    # A counter lost from the cache restarts from the clock, above any number it had before:
+    # restarting it from 1 would bring back older numbers whose pages may still be cached.
+    return int(cache.get_or_set(_generation_key(kind), time.time_ns, None)) + int(
+        cache.get_or_set(_generation_key(None), time.time_ns, None)
     )
 
 
@@ -124,8 +132,8 @@ def _bump_on_commit(kind: str | None) -> None:
         key = _generation_key(kind)
         try:
             cache.incr(key)
-        except ValueError:  # not cached yet (or evicted): any new value changes the keys
-            cache.set(key, 2, None)
+        except ValueError:  # not cached (evicted): a number it never had (see `_generation`)
+            cache.set(key, time.time_ns(), None)
 
     transaction.on_commit(bump)
 
@@ -202,7 +210,8 @@ def search(
     )
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    ranked = sort == RELEVANCE and bool(parsed)
+    # An alternative of only excluded words has nothing to rank by: newest first, as on SQLite.
+    ranked = sort == RELEVANCE and bool(parsed) and not parsed.has_negative_only_clause
     ids = _cached(
         ("page", *key_parts, ranked, page, per_page, generation),
         lambda: _page_ids(scope, base, filters, parsed, ranked, page, per_page),
@@ -293,14 +302,16 @@ def _page_ids(
 ) -> list[int]:
     offset = (page - 1) * per_page
     documents = _filtered(base, filters)
+    # Undated documents first, as PostgreSQL orders `date DESC` and its index serves it.
+    newest = F("date").desc(nulls_first=True)
     if ranked and _is_postgres():
         documents = documents.annotate(rank=SearchRank(F("vector"), _pg_query(parsed)))
-        order = ("-rank", "-date", "-id")
-    elif ranked and not parsed.has_negative_only_clause:
+        order = ("-rank", newest, "-id")
+    elif ranked:
         # The FTS5 join applies the text match itself: filter the unmatched scope.
         return _sqlite_ranked_ids(_filtered(scope, filters), parsed, offset, per_page)
     else:
-        order = ("-date", "-id")
+        order = (newest, "-id")
     ids = documents.order_by(*order).values_list("object_id", flat=True)
     return list(ids[offset : offset + per_page])
 
@@ -310,7 +321,10 @@ def _sqlite_ranked_ids(
 ) -> list[int]:
     # bm25 needs the MATCH in the same SELECT, so rank through a join with the FTS table.
     expression = " OR ".join(f"({_fts5_clause(c)})" for c in parsed.clauses)
-    inner_sql, inner_params = documents.values("id").query.sql_with_params()
+    try:
+        inner_sql, inner_params = documents.values("id").query.sql_with_params()
+    except EmptyResultSet:  # no audience at all: Django has no SQL for "nothing"
+        return []
     # Constant SQL around Django's own compiled subquery; the search text is a parameter.
     sql = _SQLITE_RANKED.format(inner=inner_sql)
     with connection.cursor() as cursor:

@@ -1,10 +1,11 @@
 """The search box language, parsed once and rendered for each database and for highlighting.
 
 The syntax is PostgreSQL's `websearch_to_tsquery`: words are all required, `"a phrase"` must
-appear as written, `-word` (or `-"a phrase"`) must not appear, and `OR` between terms offers
-alternatives (`a b OR c` is `(a AND b) OR c`). Everything else (`&|!:*()'`, emoji) separates
-words. The parsed form renders back to a clean websearch string for PostgreSQL and to an
-equivalent FTS5 expression for SQLite, so both databases answer the same question.
+appear as written (stop words aside: neither database indexes them, see `index_text`), `-word`
+(or `-"a phrase"`) must not appear, and `OR` between terms offers alternatives (`a b OR c` is
+`(a AND b) OR c`). Everything else (`&|!:*()'`, emoji) separates words. The parsed form renders
+back to a clean websearch string for PostgreSQL and to an equivalent FTS5 expression for SQLite,
+so both databases answer the same question.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ MAX_TERMS = 16
 STOP_WORDS = frozenset(
     """
     a about above after again against all am an and any are as at be because been before
-    being below between both but by can did do does doing down during each few for from
+    being below between both but by can did do does doing don down during each few for from
     further had has have having he her here hers herself him himself his how i if in into is
     it its itself just me more most my myself no nor not now of off on once only or other
     our ours ourselves out over own s same she should so some such t than that the their
@@ -38,9 +39,10 @@ STOP_WORDS = frozenset(
 _WORD = re.compile(r"[^\W_]+")
 _INNER_HYPHEN = re.compile(r"(?<=[^\W_])[-‐‑](?=[^\W_])")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
-_SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe",
-                          "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
-                          "þ": "th", "Þ": "Th", "ı": "i", "ħ": "h", "Ħ": "H"})  # fmt: skip
+_SPECIAL = str.maketrans({"ß": "ss", "ẞ": "SS", "ς": "σ", "ø": "o", "Ø": "O", "æ": "ae",
+                          "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d",
+                          "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i",
+                          "ħ": "h", "Ħ": "H"})  # fmt: skip
 
 
 def unaccent(value: str) -> str:
@@ -54,6 +56,21 @@ def unaccent(value: str) -> str:
     value = "".join(ch for ch in value if not unicodedata.combining(ch))
     value = value.replace("\x00", " ")
     return _INNER_HYPHEN.sub(" ", value)
+
+
+def _words(text: str) -> list[str]:
+    # Case-folded here, not by the database: PostgreSQL's lower() depends on its locale.
+    return _WORD.findall(text.casefold())
+
+
+def index_text(value: str) -> str:
+    """The form in which both databases index a text: its words, folded, without stop words.
+
+    The databases split text differently (PostgreSQL keeps `2.5`, `info@example.org` or a URL as
+    one token, FTS5 splits them) and only PostgreSQL drops stop words, so phrases would match
+    differently; given only the words that `parse` searches for, both index the same tokens.
+    """
+    return " ".join(w for w in _words(unaccent(value)) if w not in STOP_WORDS)
 
 
 @dataclass(frozen=True)
@@ -129,12 +146,14 @@ def parse(raw: str) -> ParsedQuery:
     for match in _TOKEN.finditer(text):
         neg_phrase, phrase, neg_word, word = match.groups()
         if phrase is not None:
-            words = tuple(w.lower() for w in _WORD.findall(phrase))
+            words = tuple(_words(phrase))
             negated = bool(neg_phrase)
             if not words:
                 continue
             typed_words = True
-            if len(words) == 1 and words[0] in STOP_WORDS:
+            # Stop words are not indexed (see `index_text`): a phrase is its other words.
+            words = tuple(w for w in words if w not in STOP_WORDS)
+            if not words:
                 continue
             clauses[-1].append(Term(words, negated))
             count += 1
@@ -143,7 +162,7 @@ def parse(raw: str) -> ParsedQuery:
                 if clauses[-1]:
                     clauses.append([])
                 continue
-            words = tuple(w.lower() for w in _WORD.findall(word))
+            words = tuple(_words(word))
             if not words:
                 continue
             typed_words = True
