@@ -20,9 +20,22 @@ class _Echo:
         return value
 
 
+# What a spreadsheet reads as the start of a formula, and the quote that makes it plain text.
+FORMULA_STARTS = frozenset({"=", "+", "-", "@", "\t", "\r"})
+QUOTE = "'"
+
+
 def _neutralise(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: make it plain text.
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+    # A cell starting with = + - @ is a formula to a spreadsheet: make it plain text. A value
+    # that starts with the quote gets one more, so `restore_cell` takes exactly one off.
+    return QUOTE + value if value[:1] in FORMULA_STARTS | {QUOTE} else value
+
+
+def restore_cell(value: str) -> str:
+    """A cell of an exported CSV as it was before `_neutralise` (so a round trip is exact)."""
+    if value[:1] == QUOTE and value[1:2] in FORMULA_STARTS | {QUOTE}:
+        return value[1:]
+    return value
 
 
 def export_rows(resources: QuerySet, *, chunk: int = 500) -> Iterator[str]:

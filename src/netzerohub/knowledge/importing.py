@@ -26,8 +26,8 @@ from netzerohub.core.languages import LANGUAGE_NAMES
 from netzerohub.core.models import Term
 
 from . import services
-from .exports import LIST_SEPARATOR
-from .models import ATTACHMENT_MAX_BYTES, Resource
+from .exports import LIST_SEPARATOR, restore_cell
+from .models import ATTACHMENT_MAX_BYTES, Attachment, Resource
 
 REQUIRED = ("key", "title", "summary", "type")
 
@@ -63,7 +63,10 @@ def read_file(path: Path) -> list[dict[str, Any]]:
         return data
     if path.suffix.lower() == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
+            return [
+                {k: restore_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+                for row in csv.DictReader(handle)
+            ]
     raise ValueError("Import a .csv or .json file.")
 
 
@@ -76,11 +79,14 @@ def _list(value: Any) -> list[str]:
 
 
 def _links(value: Any) -> list[dict[str, str]]:
-    if isinstance(value, list):
-        return [{"url": str(x.get("url", "")), "title": str(x.get("title", ""))} for x in value]
+    """Links as lines ("url title") or, in JSON, a list of objects or of such lines."""
+    lines = value if isinstance(value, list) else str(value or "").splitlines()
     links = []
-    for line in str(value or "").splitlines():
-        url, _sep, title = line.strip().partition(" ")
+    for line in lines:
+        if isinstance(line, dict):
+            links.append({"url": str(line.get("url", "")), "title": str(line.get("title", ""))})
+            continue
+        url, _sep, title = str(line).strip().partition(" ")
         if url:
             links.append({"url": url, "title": title.strip()})
     return links
@@ -91,6 +97,10 @@ class _Lookups:
         self.terms = {(t.kind, t.slug): t for t in Term.objects.all()}
         self.countries = {c.code: c for c in Country.objects.all()}
         self.cities: dict[tuple[str, str], City | None] = {}
+
+    def is_attached(self, key: str, name: str) -> bool:
+        """Whether the resource `key` already has a file `name` (an export read back)."""
+        return bool(key) and Attachment.objects.filter(resource__key=key, name=name).exists()
 
     def city(self, name: str, country: str) -> City | None:
         key = (name, country.upper())
@@ -173,6 +183,8 @@ def check_row(number: int, row: dict[str, Any], base: Path, lookups: _Lookups) -
     for name in _list(row.get("attachments")):
         path = (base / name).resolve()
         if base.resolve() not in path.parents or not path.is_file():
+            if lookups.is_attached(result.key, Path(name).name):
+                continue  # attached before: the file need not be next to the import again
             errors.append(f"attachment '{name}' is not a file next to the imported file")
         elif path.stat().st_size > ATTACHMENT_MAX_BYTES:
             errors.append(f"attachment '{name}' is larger than 25 MB")
@@ -252,9 +264,12 @@ def _save(row: RowResult, report: ImportReport) -> None:
             with path.open("rb") as handle:
                 services.add_attachment(resource, File(handle, name=path.name), actor=None)
     resource.refresh_from_db()
-    if row.status == Resource.Status.PUBLISHED and resource.status != Resource.Status.PUBLISHED:
+    published, archived = Resource.Status.PUBLISHED, Resource.Status.ARCHIVED
+    if row.status == published and resource.status != published:
         services.publish_resource(resource, actor=None)
-    elif row.status == Resource.Status.ARCHIVED and resource.status == Resource.Status.PUBLISHED:
+    elif row.status == archived and resource.status != archived:
+        if resource.status != published:  # never published: publish it, then withdraw it
+            resource = services.publish_resource(resource, actor=None)
         services.archive_resource(resource, actor=None)
 
 
