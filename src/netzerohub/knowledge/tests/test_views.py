@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from netzerohub.cities.tests.factories import CityFactory, CountryFactory
 from netzerohub.core.models import Notification
+from netzerohub.knowledge import services
 from netzerohub.knowledge.models import Attachment, Bookmark, CollectionItem, Resource
 from netzerohub.knowledge.tests.factories import (
     EXE,
@@ -1038,3 +1039,66 @@ def test_resource_page_query_count(
         4 if data_size == "large" else 1 + (role == "member")
     )
     assert len(response.context["attachments"]) == 1
+
+
+# --- more pages ----------------------------------------------------------------------------------
+
+
+def test_an_unpublished_and_a_missing_collection_give_the_same_404(client, member):
+    collection = CollectionFactory(is_published=False)
+    login(client, member)
+    forbidden_url = collection.get_absolute_url()
+    missing_url = reverse("knowledge:collection", args=["no-such-collection"])
+
+    forbidden = client.get(forbidden_url)
+    missing = client.get(missing_url)
+
+    assert forbidden.status_code == missing.status_code == 404
+    assert without_tokens(forbidden, forbidden_url) == without_tokens(missing, missing_url)
+
+
+def test_the_contributor_removes_a_file_of_their_draft(
+    client, shared, contributor, member, django_capture_on_commit_callbacks
+):
+    resource = shared(S.DRAFT)
+    attachment = AttachmentFactory(resource=resource)
+    url = reverse("knowledge:remove-attachment", args=[resource.pk, attachment.pk])
+
+    login(client, member)
+    assert client.post(url).status_code == 404
+    assert default_storage.exists(attachment.file.name)
+
+    login(client, contributor)
+    assert client.get(url).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("knowledge:edit", args=[resource.pk])
+    assert not Attachment.objects.exists()
+    assert not default_storage.exists(attachment.file.name)
+
+
+def test_search_snippets_escape_what_the_text_holds(client):
+    ResourceFactory(summary='Heat <script>alert("x")</script> <b onmouseover=alert(1)>pumps</b>')
+
+    response = search(client, q="alert")
+
+    assert len(titles(response)) == 1
+    assert "<script>alert" not in text(response)
+    assert "<b onmouseover" not in text(response)
+    assert "&lt;script&gt;" in text(response)
+
+
+def test_the_history_of_an_imported_resource_names_no_person(client, coordinator):
+    resource = services.create_resource(
+        actor=None,
+        values={"title": "Imported", "summary": "From a file.", "type": Resource.Type.GUIDE},
+        key="imported",
+    )
+    login(client, coordinator)
+
+    response = client.get(reverse("knowledge:history", args=[resource.pk]))
+
+    assert response.status_code == 200
+    assert "import or system" in text(response)
