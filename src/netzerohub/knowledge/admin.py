@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 
+from netzerohub.core import search
+
+from .indexing import reindex_resource
 from .models import Attachment, Collection, CollectionItem, Resource, ResourceVersion
 
 
@@ -21,6 +24,20 @@ class ResourceAdmin(admin.ModelAdmin):
     raw_id_fields = ["city", "submitted_by"]
     readonly_fields = ["status", "created", "updated"]
     inlines = [AttachmentInline]
+
+    # The search index follows every change, including those made here (who may find it, what).
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        reindex_resource(form.instance)
+
+    def delete_model(self, request, obj) -> None:
+        search.unindex_object(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for resource in queryset:
+            search.unindex_object(resource)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(ResourceVersion)

@@ -190,9 +190,10 @@ class ResourceSearch:
 def search_resources(
     user: Any, params: SearchParams, *, per_page: int = PER_PAGE
 ) -> ResourceSearch:
+    audiences = audiences_for(user)
     results = search.search(
         search.kind_of(Resource),
-        audiences=audiences_for(user),
+        audiences=audiences,
         query=params.q,
         filters=params.filters,
         facets=FACETS,
@@ -201,12 +202,15 @@ def search_resources(
         per_page=per_page,
     )
     by_id = Resource.objects.for_listing().in_bulk(results.object_ids)
-    # The index is updated in the same transaction as the resource; the status check is a
-    # second lock on the door (a hit is only shown if the resource is still published).
+    # The index is updated in the same transaction as the resource; the status and visibility
+    # checks are a second lock on the door (a hit is only shown if the person may still read it,
+    # even when a change made outside the services left the index behind).
     hits = [
         _hit(resource, results.query)
         for pk in results.object_ids
-        if (resource := by_id.get(pk)) is not None and resource.is_published
+        if (resource := by_id.get(pk)) is not None
+        and resource.is_published
+        and resource.visibility in audiences
     ]
     labels = value_labels()
     return ResourceSearch(params, results, hits, _facet_groups(results, params, labels), labels)

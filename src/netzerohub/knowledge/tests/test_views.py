@@ -17,8 +17,9 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from netzerohub.accounts.tests.factories import CoordinatorFactory, add_totp
 from netzerohub.cities.tests.factories import CityFactory, CountryFactory
-from netzerohub.core.models import Notification
+from netzerohub.core.models import Notification, SearchDocument
 from netzerohub.knowledge import services
 from netzerohub.knowledge.models import Attachment, Bookmark, CollectionItem, Resource
 from netzerohub.knowledge.tests.factories import (
@@ -1102,3 +1103,68 @@ def test_the_history_of_an_imported_resource_names_no_person(client, coordinator
 
     assert response.status_code == 200
     assert "import or system" in text(response)
+
+
+# --- changes made outside the services -----------------------------------------------------------
+
+
+def test_a_stale_index_never_shows_what_the_person_may_no_longer_read(client, member):
+    hidden = ResourceFactory(title="Heat pumps for members now")
+    withdrawn = ResourceFactory(title="Heat pumps withdrawn")
+    # Changed behind the services' back: the index still holds both as public and published.
+    Resource.objects.filter(pk=hidden.pk).update(visibility=V.MEMBERS)
+    Resource.objects.filter(pk=withdrawn.pk).update(status=S.DRAFT)
+
+    assert titles(search(client, q="heat")) == []
+    login(client, member)
+    assert titles(search(client, q="heat")) == ["Heat pumps for members now"]
+
+
+@pytest.fixture
+def superuser(db):
+    user = CoordinatorFactory(is_superuser=True, name="Sue Superuser")
+    add_totp(user)
+    return user
+
+
+def admin_form_data(response) -> dict:
+    """What the admin's change form would send back unchanged."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for formset in response.context["inline_admin_formsets"]:
+        forms += [formset.formset.management_form, *formset.formset.forms]
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            data[field.html_name] = value if not isinstance(value, bool) else "on"
+    return data
+
+
+def test_an_edit_in_the_admin_is_reflected_in_the_search(client, superuser):
+    resource = ResourceFactory(title="Heat pumps for schools", fields=["energy-systems"])
+    AttachmentFactory(resource=resource)
+    client.force_login(superuser)
+    url = reverse("admin:knowledge_resource_change", args=[resource.pk])
+    data = admin_form_data(client.get(url))
+
+    response = client.post(url, {**data, "visibility": V.MEMBERS, "title": "Heat pumps, revised"})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    client.logout()
+    assert titles(search(client, q="heat")) == []
+    assert facet_counts(search(client)) == {}
+
+
+def test_a_deletion_in_the_admin_takes_the_resource_out_of_the_index(client, superuser):
+    resource = ResourceFactory(title="Heat pumps for schools")
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:knowledge_resource_delete", args=[resource.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not Resource.objects.exists()
+    assert not SearchDocument.objects.exists()
