@@ -897,7 +897,7 @@ def test_bookmarks_through_the_page_and_htmx(client, member):
     response = client.post(url)
     assert response.status_code == 302
     assert Bookmark.objects.filter(user=member, resource=resource).exists()
-    assert "In My library" in text(client.get(resource.get_absolute_url()))
+    assert "Remove from My library" in text(client.get(resource.get_absolute_url()))
 
     response = client.post(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
