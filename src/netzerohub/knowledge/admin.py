@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from netzerohub.core import search
 
-from .indexing import reindex_resource
+from . import services
 from .models import Attachment, Collection, CollectionItem, Resource, ResourceVersion
 
 
@@ -25,10 +25,10 @@ class ResourceAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "created", "updated"]
     inlines = [AttachmentInline]
 
-    # The search index follows every change, including those made here (who may find it, what).
+    # A change made here is versioned, audited and indexed like one made in the portal.
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        reindex_resource(form.instance)
+        services.record_admin_edit(form.instance, actor=request.user)
 
     def delete_model(self, request, obj) -> None:
         search.unindex_object(obj)

@@ -155,6 +155,19 @@ def update_resource(resource: Resource, *, actor: Any, values: Mapping[str, Any]
     return resource
 
 
+@transaction.atomic
+def record_admin_edit(resource: Resource, *, actor: Any) -> None:
+    """After a change saved by the Django admin: the version, the audit entry and the index."""
+    version = _record_version(resource, actor=actor, action="edited-in-admin")
+    log_action(
+        "knowledge.resource.updated",
+        actor=actor,
+        target=resource,
+        data={"changed": version.changed, "admin": True},
+    )
+    reindex_resource(resource)
+
+
 # --- attachments -----------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from netzerohub.accounts.tests.factories import CoordinatorFactory, add_totp
 from netzerohub.cities.tests.factories import CityFactory, CountryFactory
-from netzerohub.core.models import Notification, SearchDocument
+from netzerohub.core.models import AuditLog, Notification, SearchDocument
 from netzerohub.knowledge import services
 from netzerohub.knowledge.models import Attachment, Bookmark, CollectionItem, Resource
 from netzerohub.knowledge.tests.factories import (
@@ -1152,6 +1152,11 @@ def test_an_edit_in_the_admin_is_reflected_in_the_search(client, superuser):
     response = client.post(url, {**data, "visibility": V.MEMBERS, "title": "Heat pumps, revised"})
 
     assert response.status_code == 302, response.context["adminform"].form.errors
+    version = resource.versions.order_by("-number").first()
+    assert (version.action, version.actor) == ("edited-in-admin", superuser)
+    assert (
+        AuditLog.objects.for_object(resource).filter(action="knowledge.resource.updated").exists()
+    )
     client.logout()
     assert titles(search(client, q="heat")) == []
     assert facet_counts(search(client)) == {}
