@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from netzerohub.accounts.auth import OPTIONAL_AUTH
+from netzerohub.core import search
 from netzerohub.core.api import ErrorOut, ValidationErrorOut
 from netzerohub.core.markdown import render_markdown
+from netzerohub.core.querysets import make_key
 
 from .models import Resource
 from .policies import get_resource_for_user
-from .search import FACETS, SearchParams, search_resources
+from .search import FACETS, SearchParams, audiences_for, search_resources
 
 router = Router(tags=["knowledge"])
 PER_PAGE = 20
+RESULTS_SECONDS = 300  # keys carry the index generation: a change is never served stale
 
 
 class ResourceOut(Schema):
@@ -116,7 +120,17 @@ def resources(request: HttpRequest, filters: Query[ResourceFilters]) -> dict:
     data = filters.dict()
     data["page"] = str(filters.page)
     params = SearchParams.from_query(data)
-    found = search_resources(request.user, params, per_page=PER_PAGE)
+    key = make_key(
+        "knowledge.api.results",
+        audiences_for(request.user),
+        params.query_string(page=params.page),
+        search.generation(search.kind_of(Resource)),
+    )
+    return cache.get_or_set(key, lambda: _page(request.user, params), RESULTS_SECONDS)
+
+
+def _page(user, params: SearchParams) -> dict:
+    found = search_resources(user, params, per_page=PER_PAGE, snippets=False)
     results = found.results
     return {
         "count": results.total,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from netzerohub.core import search
-from netzerohub.core.markdown import plain_text
 
 from .models import Resource
 
@@ -29,7 +28,7 @@ def search_facets(resource: Resource) -> dict[str, list[str]]:
 
 
 def search_text(resource: Resource, attachment_texts: Iterable[str] = ()) -> str:
-    return "\n".join([resource.summary, plain_text(resource.body), *attachment_texts])
+    return "\n".join([resource.summary, resource.body_text, *attachment_texts])
 
 
 def reindex_resource(resource: Resource) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from netzerohub.core.markdown import plain_text
 from netzerohub.core.uploads import UploadValidator
 
 from .querysets import CollectionQuerySet, ResourceQuerySet
@@ -63,6 +66,9 @@ class Resource(models.Model):
     body = models.TextField(
         _("text"), blank=True, help_text=_("Markdown: ## headings, lists, links, tables.")
     )
+    # The body's words without markup, kept for search snippets (rendering Markdown for every
+    # hit of every search page was the largest cost of the page).
+    body_text = models.TextField(editable=False, blank=True)
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     fields = models.ManyToManyField(
         "core.Term",
@@ -140,6 +146,12 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.body_text = plain_text(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:resource", args=[self.pk])

@@ -20,7 +20,6 @@ from netzerohub.cities.models import Country
 from netzerohub.cities.policies import is_programme_member
 from netzerohub.core import search
 from netzerohub.core.languages import LANGUAGE_NAMES
-from netzerohub.core.markdown import plain_text
 from netzerohub.core.models import Term
 
 from .models import Resource
@@ -188,7 +187,7 @@ class ResourceSearch:
 
 
 def search_resources(
-    user: Any, params: SearchParams, *, per_page: int = PER_PAGE
+    user: Any, params: SearchParams, *, per_page: int = PER_PAGE, snippets: bool = True
 ) -> ResourceSearch:
     audiences = audiences_for(user)
     results = search.search(
@@ -206,7 +205,7 @@ def search_resources(
     # checks are a second lock on the door (a hit is only shown if the person may still read it,
     # even when a change made outside the services left the index behind).
     hits = [
-        _hit(resource, results.query)
+        _hit(resource, results.query) if snippets else Hit(resource, SafeString(""))
         for pk in results.object_ids
         if (resource := by_id.get(pk)) is not None
         and resource.is_published
@@ -217,7 +216,7 @@ def search_resources(
 
 
 def _hit(resource: Resource, query: search.ParsedQuery) -> Hit:
-    snippet = search.highlight(f"{resource.summary} {plain_text(resource.body)}", query)
+    snippet = search.highlight(f"{resource.summary} {resource.body_text}", query)
     if not query or "<mark>" in snippet:
         return Hit(resource, snippet)
     in_title = "<mark>" in search.highlight(resource.title, query)

@@ -9,12 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from netzerohub.cities.policies import approved_memberships, is_coordinator, is_programme_member
+from netzerohub.core import search
 from netzerohub.core.paging import paginate
+from netzerohub.core.querysets import make_key
 from netzerohub.core.ratelimit import rate_limited
 
 from . import services
@@ -29,18 +33,44 @@ from .policies import (
     get_resource_for_user,
     resource_policy,
 )
-from .search import SORTS, SearchParams, search_resources
+from .search import SORTS, SearchParams, audiences_for, search_resources
 
 RELATED_SECONDS = 600
+RESULTS_SECONDS = 300
 RELATED_COUNT = 4
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
-    """The repository's one search box, facets and results; the URL is the whole search."""
+    """The repository's one search box, facets and results; the URL is the whole search.
+
+    The results area is a fragment cached per search, audience and language under the index's
+    generation (any change of the index makes new keys): a repeated search renders nothing."""
     params = SearchParams.from_query(request.GET)
-    found = search_resources(request.user, params)
-    template = "knowledge/_results.html" if request.htmx else "knowledge/search.html"
-    return render(request, template, {"found": found, "params": params, "sorts": SORTS})
+    key = make_key(
+        "knowledge.results",
+        get_language(),
+        audiences_for(request.user),
+        request.user.is_authenticated,
+        bool(request.htmx),
+        params.query_string(page=params.page),
+        search.generation(search.kind_of(Resource)),
+    )
+    results = cache.get(key)
+    if results is None:
+        found = search_resources(request.user, params)
+        # Rendered without the request's context processors (the page runs them once).
+        context = {
+            "found": found,
+            "params": params,
+            "sorts": SORTS,
+            "request": request,
+            "user": request.user,
+        }
+        results = render_to_string("knowledge/_results.html", context)
+        cache.set(key, results, RESULTS_SECONDS)
+    if request.htmx:
+        return HttpResponse(results)
+    return render(request, "knowledge/search.html", {"params": params, "results": results})
 
 
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:

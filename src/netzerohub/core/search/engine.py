@@ -119,7 +119,9 @@ def _generation_key(kind: str | None) -> str:
     return f"search:generation:{kind or '*'}"
 
 
-def _generation(kind: str) -> int:
+def generation(kind: str) -> int:
+    """A number that changes whenever the index of `kind` changes: callers that cache what
+    they built from search results put it in their cache keys."""
     # A counter lost from the cache restarts from the clock, above any number it had before:
     # restarting it from 1 would bring back older numbers whose pages may still be cached.
     return int(cache.get_or_set(_generation_key(kind), time.time_ns, None)) + int(
@@ -132,7 +134,7 @@ def _bump_on_commit(kind: str | None) -> None:
         key = _generation_key(kind)
         try:
             cache.incr(key)
-        except ValueError:  # not cached (evicted): a number it never had (see `_generation`)
+        except ValueError:  # not cached (evicted): a number it never had (see `generation`)
             cache.set(key, time.time_ns(), None)
 
     transaction.on_commit(bump)
@@ -194,7 +196,7 @@ def search(
     filters = {name: sorted(set(values)) for name, values in (filters or {}).items() if values}
     audiences = sorted(set(audiences))
     key_parts = (kind, audiences, parsed.clauses, parsed.only_stop_words, sorted(filters.items()))
-    generation = _generation(kind)
+    generation_now = generation(kind)
 
     scope = SearchDocument.objects.filter(kind=kind, audience__in=audiences)
     base = scope
@@ -203,9 +205,9 @@ def search(
     elif parsed.only_stop_words:
         base = scope.none()
 
-    total = _cached(("total", *key_parts, generation), lambda: _filtered(base, filters).count())
+    total = _cached(("total", *key_parts, generation_now), lambda: _filtered(base, filters).count())
     facet_counts = _cached(
-        ("facets", *key_parts, tuple(facets), generation),
+        ("facets", *key_parts, tuple(facets), generation_now),
         lambda: _facet_counts(base, filters, facets),
     )
     pages = max(1, math.ceil(total / per_page))
@@ -213,7 +215,7 @@ def search(
     # An alternative of only excluded words has nothing to rank by: newest first, as on SQLite.
     ranked = sort == RELEVANCE and bool(parsed) and not parsed.has_negative_only_clause
     ids = _cached(
-        ("page", *key_parts, ranked, page, per_page, generation),
+        ("page", *key_parts, ranked, page, per_page, generation_now),
         lambda: _page_ids(scope, base, filters, parsed, ranked, page, per_page),
     )
     return SearchResults(
