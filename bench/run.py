@@ -4,12 +4,15 @@
     .venv/bin/python bench/run.py                     # PostgreSQL (DATABASE_URL or the default)
     .venv/bin/python bench/run.py --database sqlite   # a SQLite file under var/bench/
 
-Steps: migrate, load the reference data, top the data up to Europe scale (see `seed.py`),
-collect static files, start gunicorn (2 sync workers) on a free port of 127.0.0.1, then for
-every page: a warm-up, a fixed-duration wrk run, p50/p95 latency, requests per second as a
-ratio to a bare hello-world view served by the same server in the same run, and the peak RSS of
-a gunicorn worker during that run. Prints a table and writes bench/results/<date>-<db>.json.
-gunicorn is always stopped at the end, also on errors and Ctrl-C.
+Steps: migrate, load the reference data, top the data up to Europe scale (see `seed.py` and
+`seed_knowledge.py`), time 50 knowledge searches with a cold cache in-process
+(`knowledge_search.py`), collect static files, start gunicorn (2 sync workers) on a free port
+of 127.0.0.1, then for every page: a warm-up, a fixed-duration wrk run, p50/p95 latency,
+requests per second as a ratio to a bare hello-world view served by the same server in the
+same run, and the peak RSS of a gunicorn worker during that run. The knowledge search page and
+API cycle through the 50 searches of `knowledge_queries.txt` (`rotate.lua`). Prints a table and
+writes bench/results/<date>-<db>.json. gunicorn is always stopped at the end, also on errors
+and Ctrl-C.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -50,6 +54,7 @@ QUIET = 0.15  # share of CPU time other processes may use while we measure
 class Page:
     name: str
     path: str
+    rotate: list[str] | None = None  # several paths that wrk cycles through (`path` is a label)
 
 
 @dataclass
@@ -116,11 +121,13 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
 
     django.setup()
     import seed
+    import seed_knowledge
     from django.core.management import call_command
     from django.db import connection, connections
 
     from netzerohub.accounts.models import User
     from netzerohub.cities.models import City, CityName, Membership
+    from netzerohub.core.models import SearchDocument, SearchFacet
 
     step = time.monotonic()
     call_command("migrate", interactive=False, verbosity=0)
@@ -133,6 +140,10 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     targets = seed.Targets(cities=args.cities, users=args.users, memberships=args.memberships)
     seed.seed(targets)
     print(f"seed: {time.monotonic() - step:.1f}s")
+    index_build = knowledge_index_build(
+        seed_knowledge.seed(args.resources, rebuild=args.knowledge_reindex),
+        database_kind(os.environ["DATABASE_URL"]),
+    )
     if static_files_stale():
         step = time.monotonic()
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -158,10 +169,28 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
         "city_search_keys": CityName.objects.count(),
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
+        "resources": seed_knowledge.bench_resources().count(),
+        "search_documents": SearchDocument.objects.filter(kind=seed_knowledge.KIND).count(),
+        "search_facets": SearchFacet.objects.filter(document__kind=seed_knowledge.KIND).count(),
+        "knowledge_index_build": index_build,
         "profile_city": {"id": profile.pk, "name": profile.name, "population": profile.population},
     }
     connections.close_all()
     return facts
+
+
+def knowledge_index_build(report: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The full-text index build time: measured now, or kept from the run that measured it."""
+    name = Path(urlsplit(os.environ["DATABASE_URL"]).path).stem or kind
+    path = SQLITE_PATH.parent / f"knowledge-index-{kind}-{name}.json"
+    if "index_build_s" in report:
+        timings = {"measured_on": dt.date.today().isoformat(), **report}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(timings, indent=2) + "\n")
+        return timings
+    if path.exists():
+        return json.loads(path.read_text())
+    return {"note": "not measured: the data was already there (use --knowledge-reindex)"}
 
 
 def static_files_stale() -> bool:
@@ -361,7 +390,14 @@ class Gunicorn:
 # --- wrk -------------------------------------------------------------------------------------
 
 
-def wrk(url: str, args: argparse.Namespace, duration: int, log: TextIO) -> dict[str, Any]:
+def wrk(
+    url: str,
+    args: argparse.Namespace,
+    duration: int,
+    log: TextIO,
+    paths_file: Path | None = None,
+) -> dict[str, Any]:
+    script = "rotate.lua" if paths_file else "report.lua"
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -369,8 +405,9 @@ def wrk(url: str, args: argparse.Namespace, duration: int, log: TextIO) -> dict[
         f"-d{duration}s",
         "--timeout", "10s",
         "--latency",
-        "-s", str(BENCH / "report.lua"),
+        "-s", str(BENCH / script),
         url,
+        *(["--", str(paths_file)] if paths_file else []),
     ]  # fmt: skip
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 60, check=False
@@ -387,14 +424,27 @@ def wrk(url: str, args: argparse.Namespace, duration: int, log: TextIO) -> dict[
 
 def measure(server: Gunicorn, page: Page, args: argparse.Namespace, log: TextIO) -> Result:
     url = server.base_url + page.path
-    status = fetch_status(url)
-    if status != 200:
-        raise RuntimeError(f"{page.path} answered {status}, not 200: fix it before measuring")
-    if args.warmup:
-        wrk(url, args, args.warmup, log)
-    notes = [] if server.reset_peak_memory() else ["peak RSS is since worker start"]
+    paths_file = None
+    warmup = args.warmup
+    for path in page.rotate or [page.path]:
+        status = fetch_status(server.base_url + path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}, not 200: fix it before measuring")
+    if page.rotate:
+        url = server.base_url
+        slug = "-".join(re.findall(r"[a-z0-9]+", page.name.lower()))
+        paths_file = SQLITE_PATH.parent / f"wrk-paths-{slug}.txt"
+        paths_file.write_text("\n".join(page.rotate) + "\n")
+        warmup = 0
+    notes = []
+    if page.rotate:
+        notes.append(f"warm-up {warm_up_rotation(url, page, args, log, paths_file):.0f} s")
+    elif warmup:
+        wrk(url, args, warmup, log, paths_file)
+    if not server.reset_peak_memory():
+        notes.append("peak RSS is since worker start")
     workers, cpu = server.worker_pids(), server.cpu_seconds()
-    stats = wrk(url, args, args.duration, log)
+    stats = wrk(url, args, args.duration, log, paths_file)
     cpu = server.cpu_seconds() - cpu
     if server.worker_pids() != workers:
         notes.append("a worker restarted: CPU per request is not measured")
@@ -414,6 +464,24 @@ def measure(server: Gunicorn, page: Page, args: argparse.Namespace, log: TextIO)
         worker_cpu_ms_per_request=round(1000 * cpu / max(stats["requests"], 1), 2),
         notes=notes,
     )
+
+
+def warm_up_rotation(
+    url: str, page: Page, args: argparse.Namespace, log: TextIO, paths_file: Path
+) -> float:
+    """Warm up until every worker has surely seen every path: each path requested at least four
+    times per worker, and throughput no longer rising (at most `--rotate-warmup` seconds)."""
+    started = time.monotonic()
+    requests, previous = 0, 0.0
+    while time.monotonic() - started < args.rotate_warmup:
+        stats = wrk(url, args, 5, log, paths_file)
+        requests += stats["requests"]
+        rate = stats["requests_per_second"]
+        enough = requests >= 4 * args.workers * len(page.rotate or [])
+        if enough and previous and rate < 1.15 * previous:
+            break
+        previous = rate
+    return time.monotonic() - started
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -445,6 +513,36 @@ def table(results: list[Result], hello_rps: float) -> str:
         "and wrk); CPU ratio: hello-world's CPU ms/req over the page's, a cross-check of the "
         "ratio that other processes on the machine disturb less. Targets (PostgreSQL): "
         f"p95 < {TARGET_P95_MS:.0f} ms and ratio >= {TARGET_RATIO}.",
+    ]
+    return "\n".join(lines)
+
+
+def cold_table(cold: dict[str, Any], index_build: dict[str, Any]) -> str:
+    parts = cold["parts"]
+    lines = [
+        "| Knowledge search, cold cache (in-process) | p50 (ms) | p95 (ms) | max (ms) |",
+        "|---|---:|---:|---:|",
+        f"| `search_resources()` in all | {cold['p50_ms']:.1f} | {cold['p95_ms']:.1f} "
+        f"| {cold['max_ms']:.1f} |",
+    ]
+    for name, label in (
+        ("count", "total (count)"),
+        ("facets", "facet counts"),
+        ("page", "ranked page of ids"),
+        ("rest", "the rest (resources, snippets, labels)"),
+    ):
+        p = parts[name]
+        lines.append(f"| {label} | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} | {p['max_ms']:.1f} |")
+    build = ", ".join(
+        f"{k.removesuffix('_s').replace('_', ' ')} {v:.1f} s"
+        for k, v in index_build.items()
+        if k.endswith("_s") and isinstance(v, int | float)
+    )
+    lines += [
+        "",
+        f"{len(cold['queries'])} searches, each the median of {cold['repeats']} timings with every "
+        "cached search answer stale (database buffers warm). Knowledge seeding and index build "
+        f"({index_build.get('measured_on', 'not measured')}): {build or index_build.get('note')}.",
     ]
     return "\n".join(lines)
 
@@ -504,6 +602,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=50_000, help="synthetic people (50,000)")
     parser.add_argument("--memberships", type=int, default=200_000, help="memberships (200,000)")
     parser.add_argument(
+        "--resources", type=int, default=100_000, help="knowledge resources (100,000)"
+    )
+    parser.add_argument(
+        "--knowledge-reindex",
+        action="store_true",
+        help="build the knowledge full-text index again (and time it) even if already seeded",
+    )
+    parser.add_argument(
+        "--cold-repeats",
+        type=int,
+        default=3,
+        help="cold-cache timings of each knowledge search; the median is reported (3)",
+    )
+    parser.add_argument(
+        "--rotate-warmup",
+        type=int,
+        default=150,
+        help="at most this many seconds of warm-up of the pages that cycle through the 50 "
+        "searches; it stops once throughput stops rising (150)",
+    )
+    parser.add_argument(
+        "--pages",
+        choices=["all", "directory", "knowledge"],
+        default="all",
+        help="which pages to measure (all)",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=int,
         default=120,
@@ -533,6 +658,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     os.environ.update(env)
     sys.path[:0] = [str(SRC), str(BENCH)]
+    import knowledge_search
+
     print(f"database: {masked(url)}")
     if kind == "postgresql":
         ensure_postgres_database(url)
@@ -540,9 +667,11 @@ def main(argv: list[str] | None = None) -> int:
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     today = dt.date.today().isoformat()
-    log_path = RESULTS / f"{today}-{kind}.log"
+    suffix = "" if args.pages == "all" else f"-{args.pages}"
+    log_path = RESULTS / f"{today}-{kind}{suffix}.log"
     profile = facts["profile_city"]
-    pages = [
+    queries = knowledge_search.load_queries()
+    directory = [
         Page("Directory, search", "/cities/?q=san"),
         # The live search's first keystroke: a one-letter prefix that ~2,000 real cities match.
         Page("Directory, one-letter search", "/cities/?q=b"),
@@ -551,8 +680,30 @@ def main(argv: list[str] | None = None) -> int:
         Page("API city list, search", "/api/v1/cities?search=ber&page=2"),
         Page("API city list", "/api/v1/cities"),
     ]
+    knowledge = [
+        Page(
+            f"Knowledge search page ({len(queries)} searches)",
+            "/knowledge/?q=…",
+            knowledge_search.paths(knowledge_search.SEARCH_PAGE, queries),
+        ),
+        Page(
+            f"API knowledge search ({len(queries)} searches)",
+            "/api/v1/resources?q=…",
+            knowledge_search.paths(knowledge_search.API, queries),
+        ),
+    ]
+    pages = {"all": directory + knowledge, "directory": directory, "knowledge": knowledge}[
+        args.pages
+    ]
     hello = Page("Hello world (bare view)", "/bench/hello/")
     busy_before = wait_for_quiet(args.quiet_wait)
+    cold = None
+    if args.pages != "directory":
+        print("knowledge search with a cold cache, in-process:")
+        cold = knowledge_search.cold(queries, repeats=args.cold_repeats)
+        from django.db import connections
+
+        connections.close_all()
     runs: dict[str, list[Result]] = {page.path: [] for page in [hello, *pages]}
     with log_path.open("w") as log, Gunicorn(args.workers, env, log) as server:
         print(
@@ -580,6 +731,8 @@ def main(argv: list[str] | None = None) -> int:
     for result in chosen[1:]:
         result.meets_targets = result.p95_ms < TARGET_P95_MS and result.ratio >= TARGET_RATIO
     report = table(chosen, hello_rps)
+    if cold:
+        report += "\n\n" + cold_table(cold, facts["knowledge_index_build"])
     print()
     print(report)
     if max(busy_before, busy_after) > QUIET:
@@ -618,10 +771,11 @@ def main(argv: list[str] | None = None) -> int:
         "hello_requests_per_second": round(hello_rps, 1),
         "hello_worker_cpu_ms_per_request": hello_cpu,
         "results": [asdict(r) for r in chosen],
+        "knowledge_cold": cold,
         "runs": {path: [asdict(r) for r in results] for path, results in runs.items()},
         "markdown": report,
     }
-    out_path = RESULTS / f"{today}-{kind}.json"
+    out_path = RESULTS / f"{today}-{kind}{suffix}.json"
     out_path.write_text(json.dumps(output, indent=2) + "\n")
     print(
         f"\nwrote {out_path.relative_to(ROOT)} "
