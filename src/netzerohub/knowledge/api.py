@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from netzerohub.accounts.auth import OPTIONAL_AUTH
@@ -113,10 +113,12 @@ def _out(resource: Resource) -> dict:
     response={200: ResourcePageOut, 401: ErrorOut, 422: ValidationErrorOut},
     summary="Search the knowledge repository",
 )
-def resources(request: HttpRequest, filters: Query[ResourceFilters]) -> dict:
+def resources(request: HttpRequest, filters: Query[ResourceFilters]) -> HttpResponse:
     """Ranked results and facet counts; members-only resources only for programme members.
 
-    Unknown filter values are ignored (as on the search page)."""
+    Unknown filter values are ignored (as on the search page). The JSON is validated against
+    the schema once and cached under the index generation: a repeated search costs no
+    serialisation."""
     data = filters.dict()
     data["page"] = str(filters.page)
     params = SearchParams.from_query(data)
@@ -126,7 +128,12 @@ def resources(request: HttpRequest, filters: Query[ResourceFilters]) -> dict:
         params.query_string(page=params.page),
         search.generation(search.kind_of(Resource)),
     )
-    return cache.get_or_set(key, lambda: _page(request.user, params), RESULTS_SECONDS)
+    body = cache.get_or_set(
+        key,
+        lambda: ResourcePageOut.model_validate(_page(request.user, params)).model_dump_json(),
+        RESULTS_SECONDS,
+    )
+    return HttpResponse(body, content_type="application/json")
 
 
 def _page(user, params: SearchParams) -> dict:
