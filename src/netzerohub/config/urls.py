@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from netzerohub.core import views as core_views
 
@@ -21,6 +19,5 @@ urlpatterns = [
     path("api/", core_views.api_docs, name="api-docs"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    # Browsers (and Chromium's PDF viewer) ask for /favicon.ico whatever the page says.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", core_views.favicon),
 ]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -47,3 +48,8 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 def api_docs(request: HttpRequest) -> HttpResponse:
     return render(request, "core/api_docs.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers (and Chromium's PDF viewer) ask for /favicon.ico whatever the page links."""
+    return redirect(static("img/favicon.svg"), permanent=True)

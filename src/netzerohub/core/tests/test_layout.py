@@ -26,3 +26,10 @@ def test_a_signed_in_person_never_gets_the_cached_visitor_header(client, outside
     assert "Sign out" in html
     assert 'name="csrfmiddlewaretoken"' in html.split("</header>")[0]
     assert reverse("account_signup") not in html.split("</header>")[0]
+
+
+def test_favicon_ico_redirects_to_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
