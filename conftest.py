@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
@@ -17,6 +19,7 @@ from netzerohub.accounts.tests.factories import (
 )
 from netzerohub.cities.models import City
 from netzerohub.cities.tests.factories import CityFactory, LeadFactory, MembershipFactory
+from netzerohub.core.models import Term
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -88,6 +91,24 @@ def base_url() -> None:
 @pytest.fixture
 def password() -> str:
     return "a-long-test-password-2050"
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy(request):
+    """The fields, levers and steps come from a data migration, and a test on a transactional
+    database (the browser tests) flushes them for the tests that follow it in the same process:
+    load them again when they are gone, for every test that uses the database."""
+    names = request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and "db" not in names and "transactional_db" not in names:
+        return
+    transactional = "transactional_db" in names or "live_server" in names
+    if marker is not None and marker.kwargs.get("transaction"):
+        transactional = True
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not Term.objects.exists():
+        migration = importlib.import_module("netzerohub.core.migrations.0002_taxonomy_terms")
+        migration.load_terms(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -1,16 +1,11 @@
-"""Fixtures of the knowledge tests: roles beyond the root conftest's, an emptied file storage
-and the taxonomy."""
+"""Fixtures of the knowledge tests: roles beyond the root conftest's and an emptied file storage."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core.files.storage import default_storage
 
 from netzerohub.cities.tests.factories import MembershipFactory
-from netzerohub.core.models import Term
 from netzerohub.knowledge.tests.factories import stored_files
 
 
@@ -47,14 +42,3 @@ def _empty_storage():
     yield
     for name in stored_files("knowledge"):
         default_storage.delete(name)
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy(request):
-    """The fields, levers and steps come from a data migration, and a test on a transactional
-    database (the browser tests) flushes them for the tests that follow it in the same process:
-    load them again when they are gone."""
-    if request.node.get_closest_marker("django_db") is None or Term.objects.exists():
-        return
-    migration = importlib.import_module("netzerohub.core.migrations.0002_taxonomy_terms")
-    migration.load_terms(apps, None)
