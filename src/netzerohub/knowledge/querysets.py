@@ -25,6 +25,10 @@ class ResourceQuerySet(models.QuerySet):
             queryset = queryset.filter(visibility="public")
         return queryset
 
+    def exportable_by(self, user: Any) -> ResourceQuerySet:
+        """The catalogue `user` may export: what they may read; coordinators every resource."""
+        return self if is_coordinator(user) else self.readable_by(user)
+
     def contributed_by(self, user: Any) -> ResourceQuerySet:
         return self.filter(submitted_by=user) if user.is_authenticated else self.none()
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.accounts.models import User
 from netzerohub.cities.models import Membership
+from netzerohub.cities.policies import is_coordinator
 from netzerohub.core import personal_data
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.notifications import notify
@@ -261,6 +262,15 @@ def submit_resource(resource: Resource, *, actor: Any) -> Resource:
         url=resource.get_absolute_url(),
     )
     return resource
+
+
+@transaction.atomic
+def send_for_review(resource: Resource, *, actor: Any) -> Resource:
+    """What "Save and submit" means: coordinators publish their resource directly, everyone
+    else submits it to the reviewers."""
+    if is_coordinator(actor):
+        return publish_resource(resource, actor=actor)
+    return submit_resource(resource, actor=actor)
 
 
 @transaction.atomic

@@ -151,10 +151,7 @@ def create(request: HttpRequest) -> HttpResponse:
             resource = services.create_resource(actor=user, values=form.content())
             _attach(resource, form, user)
             if "submit" in request.POST:
-                if is_coordinator(user):
-                    resource = services.publish_resource(resource, actor=user)
-                else:
-                    resource = services.submit_resource(resource, actor=user)
+                resource = services.send_for_review(resource, actor=user)
         messages.success(request, _status_message(resource))
         return redirect(resource)
     return render(request, "knowledge/resource_form.html", {"form": form, "resource": None})
@@ -171,10 +168,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             resource = services.update_resource(resource, actor=user, values=form.content())
             _attach(resource, form, user)
             if "submit" in request.POST and resource_policy.can(user, "submit", resource):
-                if is_coordinator(user) and resource_policy.can(user, "publish", resource):
-                    services.publish_resource(resource, actor=user)
-                else:
-                    services.submit_resource(resource, actor=user)
+                services.send_for_review(resource, actor=user)
         resource.refresh_from_db()
         messages.success(request, _status_message(resource))
         return redirect(resource)
@@ -407,9 +401,7 @@ def collection_item(request: HttpRequest, slug: str, item_pk: int) -> HttpRespon
 @rate_limited("knowledge.export", limit=10)
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The catalogue the person may read, as CSV (the columns `import_resources` reads)."""
-    resources = Resource.objects.readable_by(request.user)
-    if is_coordinator(request.user):
-        resources = Resource.objects.all()
+    resources = Resource.objects.exportable_by(request.user)
     stamp = timezone.localdate().isoformat()
     response = StreamingHttpResponse(export_rows(resources), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="netzerohub-resources-{stamp}.csv"'
