@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from netzerohub.cities.policies import approved_memberships, is_coordinator, is_programme_member
+from netzerohub.cities.policies import approved_memberships, is_coordinator
 from netzerohub.core import search
 from netzerohub.core.paging import paginate
 from netzerohub.core.querysets import make_key
@@ -101,8 +101,7 @@ def _detail_context(
 def related_resources(user, resource: Resource) -> list[Resource]:
     """Published resources sharing fields or levers, most shared first (ids cached 10 min)."""
     visible = Resource.objects.readable_by(user)
-    audience = "members" if is_programme_member(user) else "public"
-    key = f"knowledge:related:{resource.pk}:{audience}"
+    key = make_key("knowledge.related", resource.pk, audiences_for(user))
     ids = cache.get(key)
     if ids is None:
         field_ids = list(resource.fields.values_list("pk", flat=True))
