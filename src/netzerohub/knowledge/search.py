@@ -7,10 +7,8 @@ may see, loads the resources of one page in the index's order and labels the fac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.utils.safestring import SafeString
@@ -21,6 +19,8 @@ from netzerohub.cities.policies import is_programme_member
 from netzerohub.core import search
 from netzerohub.core.languages import LANGUAGE_NAMES
 from netzerohub.core.models import Term
+from netzerohub.core.search import facets
+from netzerohub.core.search.facets import Faceting
 
 from .models import Resource
 
@@ -66,62 +66,18 @@ def value_labels() -> dict[str, dict[str, str]]:
     }
 
 
-def _is_number(value: str) -> bool:
-    # ASCII digits only: "²".isdigit() is true, but int("²") raises.
-    return value.isascii() and value.isdigit()
+KNOWLEDGE_FACETING = Faceting(
+    names=FACETS,
+    labels=FACET_LABELS,
+    value_labels=value_labels,
+    fixed_order=frozenset({"field", "lever", "step", "type"}),
+    years=frozenset({"year"}),
+    sorts=SORTS,
+)
 
 
-@dataclass
-class SearchParams:
-    q: str = ""
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    sort: str = search.RELEVANCE
-    page: int = 1
-
-    @classmethod
-    def from_query(cls, data: Mapping[str, Any]) -> SearchParams:
-        """Read `?q=&type=guide&field=…&page=` (a QueryDict or a plain dict of lists/values)."""
-        labels = value_labels()
-
-        def values(name: str) -> list[str]:
-            raw = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
-            raw = [raw] if isinstance(raw, str) else list(raw)
-            if name == "year":
-                return sorted({v for v in raw if _is_number(v) and 1900 <= int(v) <= 2100})
-            return sorted({v for v in raw if v in labels[name]})
-
-        page = str(data.get("page") or "1")
-        sort = data.get("sort") or search.RELEVANCE
-        return cls(
-            q=str(data.get("q") or "")[: search.MAX_QUERY_CHARS],
-            filters={name: v for name in FACETS if (v := values(name))},
-            sort=sort if sort in SORTS else search.RELEVANCE,
-            page=int(page) if _is_number(page) and len(page) < 7 else 1,
-        )
-
-    def query_string(self, **changes: Any) -> str:
-        """This search as a URL query (`changes` replace parts: `page=2`, `filters={...}`)."""
-        q = changes.get("q", self.q)
-        filters = changes.get("filters", self.filters)
-        sort = changes.get("sort", self.sort)
-        page = changes.get("page", 1)
-        pairs: list[tuple[str, str]] = [("q", q)] if q else []
-        for name in FACETS:
-            pairs.extend((name, value) for value in filters.get(name, []))
-        if sort != search.RELEVANCE:
-            pairs.append(("sort", sort))
-        if page and page > 1:
-            pairs.append(("page", str(page)))
-        return urlencode(pairs)
-
-    def toggled(self, name: str, value: str) -> str:
-        current = self.filters.get(name, [])
-        new = [v for v in current if v != value] if value in current else [*current, value]
-        filters = {**self.filters, name: new}
-        return self.query_string(filters={k: v for k, v in filters.items() if v})
-
-    def without(self, name: str) -> str:
-        return self.query_string(filters={k: v for k, v in self.filters.items() if k != name})
+class SearchParams(facets.SearchParams):
+    faceting = KNOWLEDGE_FACETING
 
 
 @dataclass
@@ -132,58 +88,8 @@ class Hit:
 
 
 @dataclass
-class FacetValue:
-    value: str
-    label: str
-    count: int
-    selected: bool
-    url: str
-
-
-@dataclass
-class FacetGroup:
-    name: str
-    label: str
-    values: list[FacetValue]
-    selected: bool
-
-
-@dataclass
-class ResourceSearch:
-    params: SearchParams
-    results: search.SearchResults
-    hits: list[Hit]
-    facets: list[FacetGroup]
-    labels: dict[str, dict[str, str]]
-
-    def _url(self, page: int) -> str:
-        return "?" + self.params.query_string(page=page)
-
-    @property
-    def previous_url(self) -> str:
-        return self._url(self.results.page - 1) if self.results.has_previous else ""
-
-    @property
-    def next_url(self) -> str:
-        return self._url(self.results.page + 1) if self.results.has_next else ""
-
-    @property
-    def clear_url(self) -> str:
-        """The same words without any filter (offered when nothing is found)."""
-        return "?" + self.params.query_string(filters={})
-
-    @property
-    def active_filters(self) -> list[tuple[str, str, str]]:
-        """(facet label, value label, URL without this value) for each chosen filter."""
-        return [
-            (
-                str(FACET_LABELS[name]),
-                self.labels.get(name, {}).get(v, v),
-                self.params.toggled(name, v),
-            )
-            for name, values in self.params.filters.items()
-            for v in values
-        ]
+class ResourceSearch(facets.SearchPage):
+    hits: list[Hit] = field(default_factory=list)
 
 
 def search_resources(
@@ -212,7 +118,8 @@ def search_resources(
         and resource.visibility in audiences
     ]
     labels = value_labels()
-    return ResourceSearch(params, results, hits, _facet_groups(results, params, labels), labels)
+    groups = facets.facet_groups(results, params, labels)
+    return ResourceSearch(params, results, groups, labels, hits=hits)
 
 
 def _hit(resource: Resource, query: search.ParsedQuery) -> Hit:
@@ -221,29 +128,3 @@ def _hit(resource: Resource, query: search.ParsedQuery) -> Hit:
         return Hit(resource, snippet)
     in_title = "<mark>" in search.highlight(resource.title, query)
     return Hit(resource, snippet, in_file=not in_title)
-
-
-def _facet_groups(
-    results: search.SearchResults, params: SearchParams, labels: dict[str, dict[str, str]]
-) -> list[FacetGroup]:
-    groups = []
-    for name in FACETS:
-        counts = results.facets.get(name, {})
-        chosen = params.filters.get(name, [])
-        names = labels.get(name, {})
-        order = sorted(counts, reverse=True) if name == "year" else None
-        if order is None:
-            position = {v: i for i, v in enumerate(names)}
-            order = sorted(counts, key=lambda v: (-counts[v], position.get(v, 0), v))
-            if name in {"field", "lever", "step", "type"}:
-                order = sorted(counts, key=lambda v: position.get(v, len(position)))
-        values = [
-            FacetValue(v, names.get(v, v), counts[v], v in chosen, params.toggled(name, v))
-            for v in order
-        ]
-        for v in chosen:  # a chosen value with no result still shows, so it can be unticked
-            if v not in counts:
-                values.append(FacetValue(v, names.get(v, v), 0, True, params.toggled(name, v)))
-        if values:
-            groups.append(FacetGroup(name, str(FACET_LABELS[name]), values, bool(chosen)))
-    return groups
