@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from netzerohub.accounts.api import router as accounts_router
 from netzerohub.cities.api import router as cities_router
 from netzerohub.knowledge.api import router as knowledge_router
+from netzerohub.learning.api import router as learning_router
 
 api = NinjaAPI(
     title="NetZero Hub API",
@@ -19,3 +20,4 @@ api = NinjaAPI(
 api.add_router("/", cities_router)
 api.add_router("/", accounts_router)
 api.add_router("/", knowledge_router)
+api.add_router("/", learning_router)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "netzerohub.accounts",
     "netzerohub.cities",
     "netzerohub.knowledge",
+    "netzerohub.learning",
     "netzerohub.dashboard",
 ]
 

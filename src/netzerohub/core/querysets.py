@@ -22,6 +22,17 @@ class TermQuerySet(models.QuerySet):
     def steps(self) -> TermQuerySet:
         return self.filter(kind="step")
 
+    def labels(self) -> dict[str, dict[str, str]]:
+        """{kind: {slug: name}} of the taxonomy in its order (cached: terms rarely change)."""
+        labels = cache.get("core:term-labels")
+        if labels is None:
+            labels = {"field": {}, "lever": {}, "step": {}}
+            rows = self.order_by("kind", "position").values_list("kind", "slug", "name")
+            for kind, slug, name in rows:
+                labels.setdefault(kind, {})[slug] = name
+            cache.set("core:term-labels", labels, 600)
+        return labels
+
 
 class AuditLogQuerySet(models.QuerySet):
     def for_object(self, obj: models.Model) -> AuditLogQuerySet:

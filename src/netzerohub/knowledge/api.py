@@ -16,7 +16,7 @@ from netzerohub.core.querysets import make_key
 
 from .models import Resource
 from .policies import get_resource_for_user
-from .search import FACETS, SearchParams, audiences_for, search_resources
+from .search import SearchParams, audiences_for, search_resources
 
 router = Router(tags=["knowledge"])
 PER_PAGE = 20
@@ -144,14 +144,7 @@ def _page(user, params: SearchParams) -> dict:
         "page": results.page,
         "pages": results.pages,
         "results": [_out(hit.resource) for hit in found.hits],
-        "facets": {
-            group.name: [
-                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
-                for v in group.values
-            ]
-            for group in found.facets
-        }
-        | {name: [] for name in FACETS if name not in {g.name for g in found.facets}},
+        "facets": found.facet_counts(),
     }
 
 

@@ -47,17 +47,11 @@ def audiences_for(user: Any) -> list[str]:
 
 def value_labels() -> dict[str, dict[str, str]]:
     """Labels of every facet value, by facet (cached: terms and countries rarely change)."""
-    labels = cache.get("knowledge:facet-labels")
-    if labels is None:
-        labels = {
-            "field": {},
-            "lever": {},
-            "step": {},
-            "country": dict(Country.objects.values_list("code", "name")),
-        }
-        for kind, slug, name in Term.objects.values_list("kind", "slug", "name"):
-            labels[kind][slug] = name
-        cache.set("knowledge:facet-labels", labels, 600)
+    countries = cache.get("knowledge:country-labels")
+    if countries is None:
+        countries = dict(Country.objects.values_list("code", "name"))
+        cache.set("knowledge:country-labels", countries, 600)
+    labels = {**Term.objects.labels(), "country": countries}
     return {
         **labels,
         "type": {k: str(v) for k, v in Resource.Type.choices},

@@ -167,6 +167,16 @@ class SearchPage:
         """The same words without any filter (offered when nothing is found)."""
         return "?" + self.params.query_string(filters={})
 
+    def facet_counts(self) -> dict[str, list[dict[str, Any]]]:
+        """The facets as plain data for an API: every facet name, with [] when it has no value."""
+        counts: dict[str, list[dict[str, Any]]] = {name: [] for name in self.params.faceting.names}
+        for group in self.facets:
+            counts[group.name] = [
+                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
+                for v in group.values
+            ]
+        return counts
+
     @property
     def active_filters(self) -> list[tuple[str, str, str]]:
         """(facet label, value label, URL without this value) for each chosen filter."""
