@@ -1,16 +1,22 @@
 """Demo people and memberships. Sample content only: no facts about real cities are invented."""
 
+import datetime
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from netzerohub.cities.models import City, Membership
 from netzerohub.knowledge import services as knowledge
 from netzerohub.knowledge.importing import import_file
 from netzerohub.knowledge.models import Collection, Resource
+from netzerohub.learning import authoring as learning_authoring
+from netzerohub.learning import services as learning
+from netzerohub.learning.importing import import_file as import_courses
+from netzerohub.learning.models import Cohort, Course, Pathway
 
 DEMO_PASSWORD = "demo-password-2050"  # noqa: S105 - documented demo login, demo only
 # A non-Mission city for the demo lead and member (Ghent is not a Mission City).
@@ -41,6 +47,9 @@ DEMO_SUBMISSION = {
     "languages": ["en"],
 }
 MENTOR_CITY = ("Lund", "SE")
+DEMO_COURSES = Path(learning.__file__).parent / "data" / "demo" / "courses.json"
+# The demo member follows this pathway and has passed the quiz of its first lesson.
+DEMO_PATHWAY = "sample-pathway-build-your-transition-team"
 
 PEOPLE = [
     # email, name, job title, flags
@@ -97,6 +106,7 @@ class Command(BaseCommand):
             City.objects.filter(pk=demo_city.pk).update(status=City.Status.PARTICIPATING)
 
         self._knowledge(users, demo_city)
+        self._learning(users)
 
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, name, _job, _flags in PEOPLE:
@@ -147,3 +157,45 @@ class Command(BaseCommand):
                 actor=member, values={**DEMO_SUBMISSION, "city": demo_city}, is_sample=True
             )
             knowledge.submit_resource(resource, actor=member)
+
+    def _learning(self, users) -> None:
+        """Sample courses and pathways, a sample cohort, and some progress of the demo member."""
+        report = import_courses(DEMO_COURSES, is_sample=True)
+        if report.errors:
+            raise CommandError(f"The demo courses do not import: {'; '.join(report.errors)}")
+        self.stdout.write(
+            f"Sample courses: {report.courses} ({report.lessons} lessons), "
+            f"{report.pathways} pathways."
+        )
+        pathway = Pathway.objects.with_steps().get(key=DEMO_PATHWAY)
+        first = next(step.course for step in pathway.steps.all() if step.course_id)
+        if not Cohort.objects.filter(course=first).exists():
+            today = timezone.localdate()
+            learning_authoring.save_cohort(
+                None,
+                actor=users["coordinator@example.org"],
+                course=first,
+                values={
+                    "title": "Sample cohort (demo)",
+                    "starts_on": today,
+                    "ends_on": today + datetime.timedelta(days=56),
+                    "description": "A sample cohort: its live sessions will be listed here.",
+                    "facilitator": users["mentor@example.org"],
+                },
+            )
+        member = users["member@example.org"]
+        learning.enrol_in_pathway(pathway, user=member)
+        learning.enrol_in_course(first, user=member)
+        lesson = first.lessons.order_by("module__position", "position").first()
+        if lesson.questions.exists():
+            answers = {
+                q.pk: [c.pk for c in q.choices.all() if c.is_correct]
+                for q in lesson.questions.prefetch_related("choices")
+            }
+            token = "demo-first-quiz"  # noqa: S105 - a quiz form token, not a secret
+            learning.submit_quiz(lesson, user=member, token=token, answers=answers)
+        else:
+            learning.complete_lesson(lesson, user=member)
+        lead_course = Course.objects.published().exclude(pk=first.pk).order_by("title").first()
+        if lead_course is not None and not lead_course.prerequisites.exists():
+            learning.enrol_in_course(lead_course, user=users["lead@example.org"])
