@@ -7,6 +7,7 @@ import datetime
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
 from netzerohub.accounts.auth import API_AUTH, OPTIONAL_AUTH
 from netzerohub.core.api import ErrorOut, ValidationErrorOut
@@ -331,5 +332,5 @@ def enrol(request: HttpRequest, key: str):
     try:
         services.enrol_in_course(c, user=request.user)
     except services.LearningError as error:
-        return 409, {"detail": str(error)}
+        raise HttpError(409, str(error)) from error
     return _progress(outline(c, request.user).progress)
