@@ -19,6 +19,7 @@ from netzerohub.cities.models import Membership
 from netzerohub.cities.policies import get_city_for_user, is_coordinator
 from netzerohub.core.paging import paginate
 from netzerohub.core.querysets import make_key
+from netzerohub.core.ratelimit import rate_limited
 
 from . import certificates, services
 from .forms import QuizForm
@@ -102,6 +103,7 @@ def course_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("learning.enrol", limit=60)
 def enrol(request: HttpRequest, key: str) -> HttpResponse:
     course = get_course_for_user(request.user, key)
     cohort = None
@@ -179,7 +181,7 @@ def lesson_detail(request: HttpRequest, key: str, pk: int, quiz_form: QuizForm |
         "done": lesson.pk in plan.done,
         "previous": plan.previous_lesson(lesson),
         "next": plan.next_lesson(after=lesson),
-        "materials": lesson.resources.published().select_related("city"),
+        "materials": lesson.resources.readable_by(request.user),
         "questions": questions,
         "quiz_form": quiz_form,
         "attempt": attempt,
@@ -231,6 +233,7 @@ def _after_progress(request: HttpRequest, course: Course, lesson: Lesson) -> Htt
 
 @login_required
 @require_POST
+@rate_limited("learning.quiz", limit=120)
 def quiz(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     course, lesson = _lesson(request, key, pk)
     if not course_policy.can(request.user, "learn", course):
