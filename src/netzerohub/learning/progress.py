@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from netzerohub.cities.models import Membership
 
@@ -143,8 +143,10 @@ class Outline:
 
 def outline(course: Course, user: Any) -> Outline:
     """Modules with their lessons (and whether each has a quiz), and the lessons `user` did."""
-    lessons = Lesson.objects.order_by("position", "id").only(
-        "id", "title", "module_id", "course_id", "position"
+    lessons = (
+        Lesson.objects.order_by("position", "id")
+        .only("id", "title", "module_id", "course_id", "position")
+        .annotate(question_count=Count("questions"))
     )
     modules = list(
         course.modules.prefetch_related(Prefetch("lessons", queryset=lessons)).order_by(
