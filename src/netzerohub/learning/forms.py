@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from netzerohub.knowledge.models import Resource
@@ -84,6 +85,7 @@ class CourseForm(forms.ModelForm):
         widgets = {
             "fields": forms.CheckboxSelectMultiple,
             "levers": forms.CheckboxSelectMultiple,
+            "prerequisites": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -93,9 +95,6 @@ class CourseForm(forms.ModelForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["prerequisites"].queryset = others
-        self.fields["prerequisites"].widget = forms.CheckboxSelectMultiple(
-            choices=self.fields["prerequisites"].choices
-        )
 
 
 class ModuleForm(forms.Form):
@@ -108,6 +107,7 @@ class LessonForm(forms.ModelForm):
         required=False,
         max_length=500,
         assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("Opens on the video's own site; add the transcript below."),
     )
     materials = forms.CharField(

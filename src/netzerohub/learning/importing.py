@@ -69,6 +69,9 @@ def _check(data: Any) -> list[str]:
                 elif key in lesson_keys:
                     errors.append(f"{where}: lesson key {key!r} is used twice")
                 lesson_keys.add(key)
+                video = lesson.get("video_url", "")
+                if video and not video.startswith(("https://", "http://")):
+                    errors.append(f"{where}: lesson {key}: the video link must be http(s)")
                 for ref in lesson.get("resources", []):
                     if ref not in resource_keys:
                         errors.append(f"{where}: lesson {key}: no published resource {ref!r}")

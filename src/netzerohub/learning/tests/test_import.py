@@ -94,7 +94,11 @@ def test_a_second_import_keeps_identities_and_progress(tmp_path, member):
 
 def test_problems_are_reported_and_nothing_is_written(tmp_path):
     path = small(tmp_path, level="expert", fields=["no-such-field"], prerequisites=["c1"])
+    data = json.loads(path.read_text())
+    data["courses"][0]["modules"][0]["lessons"][1]["video_url"] = "javascript:alert(1)"
+    path.write_text(json.dumps(data))
     report = import_file(path)
+    assert any("the video link must be http(s)" in e for e in report.errors)
     assert any("unknown level 'expert'" in e for e in report.errors)
     assert any("unknown field 'no-such-field'" in e for e in report.errors)
     assert any("prerequisite 'c1' is not another course" in e for e in report.errors)

@@ -402,3 +402,19 @@ def test_pathway_query_count(client, learning_data, member, django_assert_num_qu
     pathway = Enrolment.objects.get(user=member, pathway__isnull=False).pathway
     with django_assert_num_queries(QUERIES["pathway"]):
         assert client.get(pathway.get_absolute_url()).status_code == 200
+
+
+def test_a_video_link_must_be_http(client, coordinator, course):
+    client.force_login(coordinator)
+    lesson = lessons_of(course)[0]
+    data = {
+        "title": "T",
+        "body": "B",
+        "video_url": "javascript:alert(1)",
+        "transcript": "",
+        "materials": "",
+    }
+    response = client.post(reverse("learning:lesson-edit", args=[course.key, lesson.pk]), data)
+    assert response.status_code == 200 and "Enter a valid URL." in text(response)
+    lesson.refresh_from_db()
+    assert lesson.video_url == ""
