@@ -51,7 +51,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     key = make_key("learning.results", get_language(), bool(request.htmx), *catalogue_key(params))
     results = cache.get(key)
     if results is None:
-        context = {"found": search_courses(params), "params": params, "sorts": SORTS}
+        # The request tells the fragment whether htmx asked (the status update goes with it).
+        context = {
+            "found": search_courses(params),
+            "params": params,
+            "sorts": SORTS,
+            "request": request,
+        }
         results = render_to_string("learning/_results.html", context)
         cache.set(key, results, RESULTS_SECONDS)
     if request.htmx:

@@ -362,7 +362,8 @@ def test_coordinator_builds_previews_and_publishes_a_course_found_with_a_facet(
     expect(page.get_by_role("heading", level=1)).to_have_text("Choosing the zones")
     expect(page.locator(".lesson")).to_contain_text("Draw zones where a network pays off.")
     preview = page.get_by_role("region", name="Quiz")
-    expect(preview.get_by_role("group", name="1. Where does a heat network pay off?")).to_be_visible()
+    question = preview.get_by_role("group", name="1. Where does a heat network pay off?")
+    expect(question.get_by_role("radio")).to_have_count(3)
     expect(preview).to_contain_text("In preview, answers are not sent.")
     expect(preview.get_by_role("button")).to_have_count(0)
     expect(page.get_by_role("button", name="Mark as done and continue")).to_have_count(0)
@@ -468,6 +469,8 @@ class Programme:
     coordinator: Any
     city: Any
     course: Course
+    basics: Course
+    follow_up: Course
     quiz_lesson: Lesson
     pathway: Pathway
     cohort: Any
@@ -524,6 +527,8 @@ def programme(member, lead, coordinator, city) -> Programme:
         coordinator=coordinator,
         city=city,
         course=course,
+        basics=basics,
+        follow_up=follow_up,
         quiz_lesson=lessons_of(course)[1],
         pathway=pathway,
         cohort=cohort,
@@ -531,21 +536,22 @@ def programme(member, lead, coordinator, city) -> Programme:
     )
 
 
-# Every learning page, as the person who sees it. `{course}`, `{lesson}`, `{module}`,
-# `{pathway}`, `{cohort}`, `{certificate}` and `{city}` come from the `programme` fixture.
+# Every learning page, as the person who sees it. `{course}` (with the quiz `{lesson}` in
+# `{module}`), `{basics}` (completed by the member), `{follow_up}` (requires `{course}`),
+# `{question}`, `{pathway}`, `{cohort}`, `{certificate}` and `{city}` are the `programme`'s.
 PAGES = [
     ("anonymous", "/learning/"),
     ("anonymous", "/learning/?q=climate"),
     ("anonymous", "/learning/?q=city&level=advanced&lever=governance-policy&sort=date"),
     ("anonymous", "/learning/?q=nothing+like+this&level=introductory"),
     ("anonymous", "/learning/courses/{course}/"),
-    ("anonymous", "/learning/courses/investment-plans/"),
+    ("anonymous", "/learning/courses/{follow_up}/"),
     ("anonymous", "/learning/pathways/{pathway}/"),
     ("anonymous", "/learning/certificates/{certificate}/"),
     ("member", "/learning/"),
     ("member", "/learning/courses/{course}/"),
-    ("member", "/learning/courses/climate-city-contract-basics/"),
-    ("member", "/learning/courses/investment-plans/"),
+    ("member", "/learning/courses/{basics}/"),
+    ("member", "/learning/courses/{follow_up}/"),
     ("member", "/learning/courses/{course}/lessons/{lesson}/"),
     ("member", "/learning/pathways/{pathway}/"),
     ("member", "/learning/mine/"),
@@ -577,6 +583,8 @@ def page_url(programme: Programme, path: str) -> str:
     lesson = programme.quiz_lesson
     return path.format(
         course=programme.course.key,
+        basics=programme.basics.key,
+        follow_up=programme.follow_up.key,
         lesson=lesson.pk,
         module=lesson.module_id,
         question=lesson.questions.first().pk,
