@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from netzerohub.accounts.auth import OPTIONAL_AUTH
 from netzerohub.core import search
-from netzerohub.core.api import ErrorOut, ValidationErrorOut
+from netzerohub.core.api import ErrorOut, FacetCountOut, ValidationErrorOut
 from netzerohub.core.markdown import render_markdown
 from netzerohub.core.querysets import make_key
 
@@ -60,13 +60,6 @@ class ResourceDetailOut(ResourceOut):
     licence: str
     links: list[LinkOut]
     attachments: list[AttachmentOut]
-
-
-class FacetCountOut(Schema):
-    value: str
-    label: str
-    count: int
-    selected: bool
 
 
 class ResourcePageOut(Schema):

@@ -26,6 +26,7 @@ from netzerohub.cities.policies import is_coordinator
 from netzerohub.core import personal_data
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.notifications import notify
+from netzerohub.core.ordering import move_among
 from netzerohub.core.uploads import sniff_kind
 
 from .indexing import reindex_resource
@@ -388,16 +389,8 @@ def remove_from_collection(item: CollectionItem, *, actor: Any) -> None:
 @transaction.atomic
 def move_collection_item(item: CollectionItem, *, actor: Any, offset: int) -> None:
     """Move an item up (`offset=-1`) or down (`+1`) by swapping with its neighbour."""
-    items = list(item.collection.items.select_for_update().order_by("position", "id"))
-    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
-    target = index + offset
-    if not 0 <= target < len(items):
+    if not move_among(item, item.collection.items.all(), offset):
         return
-    items[index], items[target] = items[target], items[index]
-    for position, other in enumerate(items, start=1):
-        if other.position != position:
-            other.position = position
-            other.save(update_fields=["position"])
     log_action("knowledge.collection.updated", actor=actor, target=item.collection)
 
 

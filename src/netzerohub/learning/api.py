@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from netzerohub.accounts.auth import API_AUTH, OPTIONAL_AUTH
-from netzerohub.core.api import ErrorOut, ValidationErrorOut
+from netzerohub.core.api import ErrorOut, FacetCountOut, ValidationErrorOut
 from netzerohub.core.querysets import make_key
 
 from . import services
@@ -37,13 +37,6 @@ class CourseOut(Schema):
     lessons: int
     is_sample: bool
     url: str
-
-
-class FacetCountOut(Schema):
-    value: str
-    label: str
-    count: int
-    selected: bool
 
 
 class CoursePageOut(Schema):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.core.audit import log_action, register_labels
+from netzerohub.core.ordering import move_among
 
 from .indexing import reindex_course
 from .models import (
@@ -163,22 +164,9 @@ def delete_module(module: Module, *, actor: Any) -> None:
     module.delete()
 
 
-def _move(obj: Any, siblings: models.QuerySet, offset: int) -> None:
-    """Swap `obj` with its neighbour in `siblings` (ordered by position) and renumber them."""
-    items = list(siblings.select_for_update().order_by("position", "id"))
-    index = next(i for i, other in enumerate(items) if other.pk == obj.pk)
-    target = index + offset
-    if not 0 <= target < len(items):
-        return
-    items[index], items[target] = items[target], items[index]
-    for position, other in enumerate(items, start=1):
-        if other.position != position:
-            type(other).objects.filter(pk=other.pk).update(position=position)
-
-
 @transaction.atomic
 def move_module(module: Module, *, actor: Any, offset: int) -> None:
-    _move(module, module.course.modules.all(), offset)
+    move_among(module, module.course.modules.all(), offset)
     log_action(
         "learning.module.saved", actor=actor, target=module.course, data={"moved": module.pk}
     )
@@ -220,7 +208,7 @@ def move_lesson(
         lesson.position = _next_position(module.lessons)
         lesson.save(update_fields=["module", "position", "course", "updated"])
     elif offset:
-        _move(lesson, lesson.module.lessons.all(), offset)
+        move_among(lesson, lesson.module.lessons.all(), offset)
     log_action(
         "learning.lesson.saved", actor=actor, target=lesson.course, data={"moved": lesson.pk}
     )
@@ -368,7 +356,7 @@ def remove_pathway_step(step: PathwayStep, *, actor: Any) -> None:
 
 @transaction.atomic
 def move_pathway_step(step: PathwayStep, *, actor: Any, offset: int) -> None:
-    _move(step, step.pathway.steps.all(), offset)
+    move_among(step, step.pathway.steps.all(), offset)
     log_action("learning.pathway.saved", actor=actor, target=step.pathway, data={"moved": step.pk})
 
 

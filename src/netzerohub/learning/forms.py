@@ -14,9 +14,35 @@ from django.utils.translation import gettext_lazy as _
 from netzerohub.knowledge.models import Resource
 
 from .authoring import format_answers, parse_answers
-from .models import Cohort, Course, Lesson, Pathway, Question
+from .models import Cohort, Course, Lesson, Module, Pathway, Question
 
 _RESOURCE_REF = re.compile(r"(?:/knowledge/)?(\d+)/?$")
+
+
+class EnrolForm(forms.Form):
+    cohort = forms.ModelChoiceField(
+        queryset=Cohort.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("This cohort is not open for enrolment.")},
+    )
+
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = course.cohorts.all()
+
+
+class MoveLessonForm(forms.Form):
+    module = forms.ModelChoiceField(
+        queryset=Module.objects.none(),
+        error_messages={
+            "required": _("Choose a module of this course."),
+            "invalid_choice": _("Choose a module of this course."),
+        },
+    )
+
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = course.modules.all()
 
 
 class QuizForm(forms.Form):
@@ -147,6 +173,7 @@ class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = ["text", "kind", "explanation"]
+        labels = {"kind": _("Type of question")}
         widgets = {"kind": forms.RadioSelect, "explanation": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

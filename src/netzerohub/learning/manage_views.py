@@ -21,6 +21,7 @@ from .forms import (
     CourseForm,
     LessonForm,
     ModuleForm,
+    MoveLessonForm,
     PathwayForm,
     QuestionForm,
     StepForm,
@@ -197,12 +198,10 @@ def lesson_action(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         if operation in OFFSETS:
             authoring.move_lesson(lesson, actor=request.user, offset=OFFSETS[operation])
         elif operation == "move":
-            target = Module.objects.filter(
-                pk=_int(request.POST.get("module", "")), course=course
-            ).first()
-            if target is None:
-                raise LearningError(_("Choose a module of this course."))
-            authoring.move_lesson(lesson, actor=request.user, module=target)
+            form = MoveLessonForm(request.POST, course=course)
+            if not form.is_valid():
+                raise LearningError(" ".join(form.errors["module"]))
+            authoring.move_lesson(lesson, actor=request.user, module=form.cleaned_data["module"])
         elif operation == "delete":
             authoring.delete_lesson(lesson, actor=request.user)
             messages.success(request, _("Lesson deleted."))
@@ -211,10 +210,6 @@ def lesson_action(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     except LearningError as error:
         messages.error(request, str(error))
     return _builder(course)
-
-
-def _int(value: str) -> int:
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else 0
 
 
 @coordinator_only

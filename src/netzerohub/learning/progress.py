@@ -128,6 +128,12 @@ class Outline:
         lessons = self.lessons
         return Progress(sum(1 for x in lessons if x.pk in self.done), len(lessons))
 
+    def progress_of(self, enrolment: Enrolment | None) -> Progress:
+        """The progress, "completed" once the enrolment is (even if lessons were added since)."""
+        progress = self.progress
+        progress.completed = bool(enrolment and enrolment.completed)
+        return progress
+
     def next_lesson(self, after: Lesson | None = None) -> Lesson | None:
         lessons = self.lessons
         if after is not None:

@@ -22,8 +22,8 @@ from netzerohub.core.querysets import make_key
 from netzerohub.core.ratelimit import rate_limited
 
 from . import certificates, services
-from .forms import QuizForm
-from .models import Certificate, Cohort, Course, Enrolment, Lesson, Pathway, PathwayStep
+from .forms import EnrolForm, QuizForm
+from .models import Certificate, Course, Enrolment, Lesson, Pathway, PathwayStep
 from .policies import (
     can_view_team_progress,
     course_policy,
@@ -91,7 +91,7 @@ def course_detail(request: HttpRequest, key: str) -> HttpResponse:
         "course": course,
         "enrolment": enrolment,
         "outline": plan,
-        "progress": plan.progress,
+        "progress": plan.progress_of(enrolment),
         "resume": resume,
         "prerequisites": prerequisites,
         "missing": {c.pk for c in missing},
@@ -112,12 +112,11 @@ def course_detail(request: HttpRequest, key: str) -> HttpResponse:
 @rate_limited("learning.enrol", limit=60)
 def enrol(request: HttpRequest, key: str) -> HttpResponse:
     course = get_course_for_user(request.user, key)
-    cohort = None
-    if request.POST.get("cohort"):
-        cohort = Cohort.objects.filter(pk=_int(request.POST["cohort"]), course=course).first()
-        if cohort is None:
-            messages.error(request, _("This cohort is not open for enrolment."))
-            return redirect(course)
+    form = EnrolForm(request.POST, course=course)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["cohort"]))
+        return redirect(course)
+    cohort = form.cleaned_data["cohort"]
     try:
         services.enrol_in_course(course, user=request.user, cohort=cohort)
     except services.LearningError as error:
@@ -127,10 +126,6 @@ def enrol(request: HttpRequest, key: str) -> HttpResponse:
         request, _("You are enrolled. Start with the first lesson when you are ready.")
     )
     return redirect(course)
-
-
-def _int(value: str) -> int:
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else 0
 
 
 @login_required
@@ -183,7 +178,7 @@ def lesson_detail(request: HttpRequest, key: str, pk: int, quiz_form: QuizForm |
         "enrolment": enrolment,
         "preview": enrolment is None,
         "outline": plan,
-        "progress": plan.progress,
+        "progress": plan.progress_of(enrolment),
         "done": lesson.pk in plan.done,
         "previous": plan.previous_lesson(lesson),
         "next": plan.next_lesson(after=lesson),
