@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from netzerohub.cities.tests.factories import MembershipFactory
+from netzerohub.knowledge.tests.factories import ResourceFactory
 from netzerohub.learning import services
 from netzerohub.learning.models import (
     Certificate,
@@ -418,3 +419,27 @@ def test_a_video_link_must_be_http(client, coordinator, course):
     assert response.status_code == 200 and "Enter a valid URL." in text(response)
     lesson.refresh_from_db()
     assert lesson.video_url == ""
+
+
+def test_pathway_editing_with_course_and_resource_steps(client, coordinator, course):
+    pathway = PathwayFactory(title="Inventory pathway")
+    StepFactory(pathway=pathway, course=course, position=1)
+    client.force_login(coordinator)
+    url = reverse("learning:pathway-edit", args=[pathway.key])
+    assert course.title in text(client.get(url))
+    response = client.post(reverse("learning:step-add", args=[pathway.key]), {"course": course.pk})
+    assert response.status_code == 400
+    assert "already a step of the pathway" in text(response)
+    response = client.post(reverse("learning:step-add", args=[pathway.key]), {"resource": "abc"})
+    assert "No published resource at: abc." in text(response)
+    resource = ResourceFactory()
+    client.post(
+        reverse("learning:step-add", args=[pathway.key]),
+        {"resource": resource.get_absolute_url(), "note": "Read first"},
+    )
+    steps = list(pathway.steps.order_by("position"))
+    assert [s.resource for s in steps] == [None, resource]
+    client.post(
+        reverse("learning:step-action", args=[pathway.key, steps[1].pk]), {"operation": "up"}
+    )
+    assert pathway.steps.order_by("position").first().resource == resource
