@@ -4,15 +4,17 @@
     .venv/bin/python bench/run.py                     # PostgreSQL (DATABASE_URL or the default)
     .venv/bin/python bench/run.py --database sqlite   # a SQLite file under var/bench/
 
-Steps: migrate, load the reference data, top the data up to Europe scale (see `seed.py` and
-`seed_knowledge.py`), time 50 knowledge searches with a cold cache in-process
-(`knowledge_search.py`), collect static files, start gunicorn (2 sync workers) on a free port
-of 127.0.0.1, then for every page: a warm-up, a fixed-duration wrk run, p50/p95 latency,
-requests per second as a ratio to a bare hello-world view served by the same server in the
-same run, and the peak RSS of a gunicorn worker during that run. The knowledge search page and
-API cycle through the 50 searches of `knowledge_queries.txt` (`rotate.lua`). Prints a table and
-writes bench/results/<date>-<db>.json. gunicorn is always stopped at the end, also on errors
-and Ctrl-C.
+Steps: migrate, load the reference data, top the data up to Europe scale (see `seed.py`,
+`seed_knowledge.py` and `seed_learning.py`: what the chosen pages need), time 50 knowledge
+searches with a cold cache in-process (`knowledge_search.py`), collect static files, start
+gunicorn (2 sync workers) on a free port of 127.0.0.1, then for every page: a warm-up, a
+fixed-duration wrk run, p50/p95 latency, requests per second as a ratio to a bare hello-world
+view served by the same server in the same run, and the peak RSS of a gunicorn worker during
+that run. The knowledge search page and API cycle through the 50 searches of
+`knowledge_queries.txt` (`rotate.lua`); the learning pages are requested signed in, each
+request with the session cookie of its person (`signed_in.lua`). Prints a table and writes
+bench/results/<date>-<db>.json. gunicorn is always stopped at the end, also on errors and
+Ctrl-C.
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ class Page:
     name: str
     path: str
     rotate: list[str] | None = None  # several paths that wrk cycles through (`path` is a label)
+    cookies: list[str] | None = None  # with `rotate`: the Cookie header of each request
+
+
+@dataclass
+class SignedIn:
+    """Who the learning pages are requested as: session cookies made for synthetic people."""
+
+    learners: list[tuple[str, str]]  # (cookie, the key of a course the person is enrolled in)
+    team_city: int
+    team_pages: int
+    team_members: int
+    team_lead: str  # the cookie of the city's lead
 
 
 @dataclass
@@ -115,13 +129,20 @@ def ensure_postgres_database(url: str) -> None:
             print(f"created database {name}")
 
 
-def prepare(args: argparse.Namespace) -> dict[str, Any]:
-    """Migrate, load reference data, seed, collect static files; returns facts about the data."""
+def wants(args: argparse.Namespace, group: str) -> bool:
+    """Whether the pages of `group` (knowledge, learning…) are measured in this run."""
+    return args.pages in ("all", group)
+
+
+def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None]:
+    """Migrate, load reference data, seed, collect static files; returns facts about the data
+    and, when the learning pages are measured, the sessions to request them with."""
     import django
 
     django.setup()
     import seed
     import seed_knowledge
+    import seed_learning
     from django.core.management import call_command
     from django.db import connection, connections
 
@@ -140,10 +161,24 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     targets = seed.Targets(cities=args.cities, users=args.users, memberships=args.memberships)
     seed.seed(targets)
     print(f"seed: {time.monotonic() - step:.1f}s")
-    index_build = knowledge_index_build(
-        seed_knowledge.seed(args.resources, rebuild=args.knowledge_reindex),
-        database_kind(os.environ["DATABASE_URL"]),
-    )
+    index_build = None
+    if wants(args, "knowledge"):
+        index_build = knowledge_index_build(
+            seed_knowledge.seed(args.resources, rebuild=args.knowledge_reindex),
+            database_kind(os.environ["DATABASE_URL"]),
+        )
+    learning_seed = None
+    if wants(args, "learning"):
+        learning_seed = learning_seed_timing(
+            seed_learning.seed(
+                seed_learning.Targets(
+                    courses=args.courses,
+                    progress=args.lesson_progress,
+                    team=args.team_members,
+                )
+            ),
+            database_kind(os.environ["DATABASE_URL"]),
+        )
     if static_files_stale():
         step = time.monotonic()
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -169,14 +204,137 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
         "city_search_keys": CityName.objects.count(),
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
-        "resources": seed_knowledge.bench_resources().count(),
-        "search_documents": SearchDocument.objects.filter(kind=seed_knowledge.KIND).count(),
-        "search_facets": SearchFacet.objects.filter(document__kind=seed_knowledge.KIND).count(),
-        "knowledge_index_build": index_build,
         "profile_city": {"id": profile.pk, "name": profile.name, "population": profile.population},
     }
+    if index_build is not None:
+        facts |= {
+            "resources": seed_knowledge.bench_resources().count(),
+            "search_documents": SearchDocument.objects.filter(kind=seed_knowledge.KIND).count(),
+            "search_facets": SearchFacet.objects.filter(document__kind=seed_knowledge.KIND).count(),
+            "knowledge_index_build": index_build,
+        }
+    signed_in = None
+    if learning_seed is not None:
+        facts["learning"] = learning_facts() | {"seed": learning_seed}
+        signed_in = sessions(args.learners)
+        facts["learning"]["measured_as"] = {
+            "learners": len(signed_in.learners),
+            "team_city": signed_in.team_city,
+            "team_members": signed_in.team_members,
+            "team_pages": signed_in.team_pages,
+        }
     connections.close_all()
-    return facts
+    return facts, signed_in
+
+
+def learning_seed_timing(report: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The learning seed's timings: measured now, or kept from the run that measured them."""
+    name = Path(urlsplit(os.environ["DATABASE_URL"]).path).stem or kind
+    path = SQLITE_PATH.parent / f"learning-seed-{kind}-{name}.json"
+    if "seed_s" in report:
+        timings = {"measured_on": dt.date.today().isoformat(), **report}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(timings, indent=2) + "\n")
+        return timings
+    if path.exists():
+        return json.loads(path.read_text())
+    return {"note": "not measured: the data was already there"}
+
+
+def learning_facts() -> dict[str, Any]:
+    import seed
+    import seed_learning
+    from django.db.models import Count
+
+    from netzerohub.learning.models import (
+        Certificate,
+        Enrolment,
+        Lesson,
+        LessonProgress,
+        Module,
+        PathwayStep,
+        Question,
+    )
+
+    courses = seed_learning.bench_courses()
+    enrolments = Enrolment.objects.filter(user__in=seed.bench_users())
+    per_user = enrolments.filter(course__isnull=False).values("user_id").annotate(n=Count("id"))
+    counts = [row["n"] for row in per_user]
+    return {
+        "courses": courses.count(),
+        "modules": Module.objects.filter(course__in=courses).count(),
+        "lessons": Lesson.objects.filter(course__in=courses).count(),
+        "quiz_questions": Question.objects.filter(lesson__course__in=courses).count(),
+        "pathways": seed_learning.bench_pathways().count(),
+        "pathway_steps": PathwayStep.objects.filter(
+            pathway__in=seed_learning.bench_pathways()
+        ).count(),
+        "learners": len(counts),
+        "course_enrolments": sum(counts),
+        "course_enrolments_completed": enrolments.filter(
+            course__isnull=False, completed__isnull=False
+        ).count(),
+        "pathway_enrolments": enrolments.filter(pathway__isnull=False).count(),
+        "lesson_progress": LessonProgress.objects.filter(user__in=seed.bench_users()).count(),
+        "certificates": Certificate.objects.filter(user__in=seed.bench_users()).count(),
+    }
+
+
+def session_cookie(user: Any) -> str:
+    """A signed-in session for `user`, as `login()` leaves it, and a CSRF cookie (what a
+    browser sends with every request), as the value of a `Cookie:` header."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.crypto import get_random_string
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.set_expiry(24 * 3600)  # `clearsessions` removes them the next day
+    store.create()
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={store.session_key}; "
+        f"{settings.CSRF_COOKIE_NAME}={get_random_string(32)}"
+    )
+
+
+def sessions(count: int) -> SignedIn:
+    """Sessions for `count` learners spread over the synthetic people, each with one of their
+    courses (the n-th learner their n-th course, so finished and unfinished ones alternate), and
+    for the lead of the team city."""
+    import seed
+    import seed_learning
+
+    from netzerohub.cities.models import Membership
+    from netzerohub.core.paging import PER_PAGE
+    from netzerohub.learning.models import Enrolment
+
+    people = list(seed.bench_users().order_by("pk"))
+    step = max(1, len(people) // count)
+    learners = []
+    for index, user in enumerate(people[::step][:count]):
+        keys = list(
+            Enrolment.objects.filter(user=user, course__isnull=False)
+            .order_by("course__key")
+            .values_list("course__key", flat=True)
+        )
+        if keys:
+            learners.append((session_cookie(user), keys[index % len(keys)]))
+    city = seed_learning.team_city()
+    lead = seed_learning.team_lead(city) if city else None
+    if not learners or lead is None:
+        raise RuntimeError("The learning data is missing: did seed_learning run?")
+    members = Membership.objects.approved().filter(city=city).count()
+    return SignedIn(
+        learners=learners,
+        team_city=city.pk,
+        team_pages=max(1, -(-members // PER_PAGE)),
+        team_members=members,
+        team_lead=session_cookie(lead),
+    )
 
 
 def knowledge_index_build(report: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -256,9 +414,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def fetch_status(url: str, timeout: float = 10.0) -> int:
+def fetch_status(url: str, timeout: float = 10.0, cookie: str | None = None) -> int:
+    headers = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our http:// URLs
     try:
-        with _opener.open(url, timeout=timeout) as response:
+        with _opener.open(request, timeout=timeout) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
@@ -396,8 +556,9 @@ def wrk(
     duration: int,
     log: TextIO,
     paths_file: Path | None = None,
+    script: str | None = None,
 ) -> dict[str, Any]:
-    script = "rotate.lua" if paths_file else "report.lua"
+    script = script or ("rotate.lua" if paths_file else "report.lua")
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -426,25 +587,31 @@ def measure(server: Gunicorn, page: Page, args: argparse.Namespace, log: TextIO)
     url = server.base_url + page.path
     paths_file = None
     warmup = args.warmup
-    for path in page.rotate or [page.path]:
-        status = fetch_status(server.base_url + path)
+    script = "signed_in.lua" if page.cookies else None
+    rotate = page.rotate or [page.path]
+    cookies = page.cookies or [None] * len(rotate)
+    for path, cookie in zip(rotate, cookies, strict=True):
+        status = fetch_status(server.base_url + path, cookie=cookie)
         if status != 200:
             raise RuntimeError(f"{path} answered {status}, not 200: fix it before measuring")
     if page.rotate:
         url = server.base_url
         slug = "-".join(re.findall(r"[a-z0-9]+", page.name.lower()))
         paths_file = SQLITE_PATH.parent / f"wrk-paths-{slug}.txt"
-        paths_file.write_text("\n".join(page.rotate) + "\n")
+        pairs = zip(rotate, cookies, strict=True)
+        lines = [f"{p}\t{c}" for p, c in pairs] if page.cookies else page.rotate
+        paths_file.write_text("\n".join(lines) + "\n")
         warmup = 0
     notes = []
     if page.rotate:
-        notes.append(f"warm-up {warm_up_rotation(url, page, args, log, paths_file):.0f} s")
+        seconds = warm_up_rotation(url, page, args, log, paths_file, script)
+        notes.append(f"warm-up {seconds:.0f} s")
     elif warmup:
         wrk(url, args, warmup, log, paths_file)
     if not server.reset_peak_memory():
         notes.append("peak RSS is since worker start")
     workers, cpu = server.worker_pids(), server.cpu_seconds()
-    stats = wrk(url, args, args.duration, log, paths_file)
+    stats = wrk(url, args, args.duration, log, paths_file, script)
     cpu = server.cpu_seconds() - cpu
     if server.worker_pids() != workers:
         notes.append("a worker restarted: CPU per request is not measured")
@@ -467,14 +634,19 @@ def measure(server: Gunicorn, page: Page, args: argparse.Namespace, log: TextIO)
 
 
 def warm_up_rotation(
-    url: str, page: Page, args: argparse.Namespace, log: TextIO, paths_file: Path
+    url: str,
+    page: Page,
+    args: argparse.Namespace,
+    log: TextIO,
+    paths_file: Path,
+    script: str | None = None,
 ) -> float:
     """Warm up until every worker has surely seen every path: each path requested at least four
     times per worker, and throughput no longer rising (at most `--rotate-warmup` seconds)."""
     started = time.monotonic()
     requests, previous = 0, 0.0
     while time.monotonic() - started < args.rotate_warmup:
-        stats = wrk(url, args, 5, log, paths_file)
+        stats = wrk(url, args, 5, log, paths_file, script)
         requests += stats["requests"]
         rate = stats["requests_per_second"]
         enough = requests >= 4 * args.workers * len(page.rotate or [])
@@ -547,6 +719,24 @@ def cold_table(cold: dict[str, Any], index_build: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def learning_note(learning: dict[str, Any]) -> str:
+    seeded = learning.get("seed", {})
+    timing = (
+        f"seeded in {seeded['seed_s']:.0f} s ({seeded.get('measured_on')})"
+        if "seed_s" in seeded
+        else seeded.get("note", "")
+    )
+    return (
+        f"Learning data: {learning['courses']} courses, {learning['lessons']:,} lessons, "
+        f"{learning['pathways']} pathways; {learning['learners']:,} learners with "
+        f"{learning['course_enrolments']:,} course enrolments "
+        f"({learning['course_enrolments_completed']:,} completed), "
+        f"{learning['pathway_enrolments']:,} pathway enrolments, "
+        f"{learning['lesson_progress']:,} lessons done, {learning['certificates']:,} "
+        f"certificates; {timing}."
+    )
+
+
 def git_commit() -> str:
     try:
         head = subprocess.run(
@@ -605,6 +795,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--resources", type=int, default=100_000, help="knowledge resources (100,000)"
     )
     parser.add_argument(
+        "--courses", type=int, default=40, help="synthetic courses of the learning pages (40)"
+    )
+    parser.add_argument(
+        "--lesson-progress",
+        type=int,
+        default=20,
+        help="lessons done per synthetic person (20; 1,000,000 rows for 50,000 people)",
+    )
+    parser.add_argument(
+        "--team-members",
+        type=int,
+        default=500,
+        help="approved members of the city whose team progress page is measured (500)",
+    )
+    parser.add_argument(
+        "--learners",
+        type=int,
+        default=50,
+        help="people (sessions) that My learning and the course page cycle through (50)",
+    )
+    parser.add_argument(
         "--knowledge-reindex",
         action="store_true",
         help="build the knowledge full-text index again (and time it) even if already seeded",
@@ -624,7 +835,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--pages",
-        choices=["all", "directory", "knowledge"],
+        choices=["all", "directory", "knowledge", "learning"],
         default="all",
         help="which pages to measure (all)",
     )
@@ -635,6 +846,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds to wait at most for other processes to leave the CPUs idle (120)",
     )
     return parser.parse_args(argv)
+
+
+def learning_pages(signed_in: SignedIn) -> list[Page]:
+    """My learning and a course page as enrolled learners (each request another person, with
+    their own session), and the team progress page as the city's lead (every page of it)."""
+    learners = signed_in.learners
+    team = signed_in.team_city
+    pages = range(1, signed_in.team_pages + 1)
+    return [
+        Page(
+            f"My learning ({len(learners)} learners)",
+            "/learning/mine/",
+            ["/learning/mine/"] * len(learners),
+            [cookie for cookie, _key in learners],
+        ),
+        Page(
+            f"Course page, enrolled ({len(learners)} learners)",
+            "/learning/courses/<key>/",
+            [f"/learning/courses/{key}/" for _cookie, key in learners],
+            [cookie for cookie, _key in learners],
+        ),
+        Page(
+            f"Team progress ({signed_in.team_members} members, {len(pages)} pages)",
+            f"/learning/team/{team}/?page=…",
+            [f"/learning/team/{team}/?page={n}" for n in pages],
+            [signed_in.team_lead] * len(pages),
+        ),
+    ]
 
 
 def _raise_on_sigterm(signum: int, frame: object) -> None:
@@ -663,7 +902,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {masked(url)}")
     if kind == "postgresql":
         ensure_postgres_database(url)
-    facts = prepare(args)
+    facts, signed_in = prepare(args)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     today = dt.date.today().isoformat()
@@ -692,13 +931,17 @@ def main(argv: list[str] | None = None) -> int:
             knowledge_search.paths(knowledge_search.API, queries),
         ),
     ]
-    pages = {"all": directory + knowledge, "directory": directory, "knowledge": knowledge}[
-        args.pages
-    ]
+    learning = learning_pages(signed_in) if signed_in else []
+    pages = {
+        "all": directory + knowledge + learning,
+        "directory": directory,
+        "knowledge": knowledge,
+        "learning": learning,
+    }[args.pages]
     hello = Page("Hello world (bare view)", "/bench/hello/")
     busy_before = wait_for_quiet(args.quiet_wait)
     cold = None
-    if args.pages != "directory":
+    if wants(args, "knowledge"):
         print("knowledge search with a cold cache, in-process:")
         cold = knowledge_search.cold(queries, repeats=args.cold_repeats)
         from django.db import connections
@@ -733,6 +976,8 @@ def main(argv: list[str] | None = None) -> int:
     report = table(chosen, hello_rps)
     if cold:
         report += "\n\n" + cold_table(cold, facts["knowledge_index_build"])
+    if "learning" in facts:
+        report += "\n\n" + learning_note(facts["learning"])
     print()
     print(report)
     if max(busy_before, busy_after) > QUIET:
