@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from netzerohub.accounts.tests.factories import UserFactory
@@ -173,3 +174,35 @@ def test_demo_mailbox_shows_the_mail_written_to_files(client, settings, tmp_path
     assert "Hello Nina" in opened.content.decode()
     assert client.get(reverse("core:dev-mail-message", args=["nope-9"])).status_code == 404
     assert client.get("/dev/mail/..%2F..%2Fetc%2Fpasswd/").status_code == 404
+
+
+def test_the_cached_unread_count_follows_new_and_read_notifications(
+    client, person, django_capture_on_commit_callbacks
+):
+    client.force_login(person)
+    assert client.get(reverse("core:notifications")).context["unread_notifications"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([person], kind="k", title="News")
+    assert client.get(reverse("core:notifications")).context["unread_notifications"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        mark_all_read(person)
+    response = client.get(reverse("core:notifications"))
+    assert response.context["unread_notifications"] == 0
+    assert '<span class="badge">' not in response.content.decode()
+
+
+def test_the_cached_header_holds_a_sign_out_token_valid_in_each_browser(person):
+    """The signed-in header is cached per person and CSRF secret: a header rendered for one
+    browser must not hand another browser a token that its cookie does not match."""
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    tokens = []
+    for browser in (first, second):
+        browser.force_login(person)
+        page = browser.get(reverse("core:notifications")).content.decode()
+        header = page[page.index('class="site-header"') : page.index("</header>")]
+        tokens.append(header.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0])
+    response = second.post(reverse("account_logout"), {"csrfmiddlewaretoken": tokens[1]})
+    assert response.status_code == 302
+    assert (
+        first.post(reverse("account_logout"), {"csrfmiddlewaretoken": tokens[0]}).status_code == 302
+    )
