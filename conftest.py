@@ -180,5 +180,13 @@ def coordinator(db):
 
 
 @pytest.fixture
+def superuser(db):
+    """A coordinator who may change everything in the Django admin."""
+    user = CoordinatorFactory(is_superuser=True, name="Sue Superuser")
+    add_totp(user)
+    return user
+
+
+@pytest.fixture
 def coordinator_without_mfa(db):
     return CoordinatorFactory(name="Nico Nomfa")

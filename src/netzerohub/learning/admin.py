@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from .caching import content_changed
+from .indexing import reindex_course
 from .models import (
     Certificate,
     Choice,
@@ -13,13 +15,33 @@ from .models import (
 )
 
 
+class ContentAdmin(admin.ModelAdmin):
+    """Edits here reach learners' cached pages at once, as portal edits do."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        content_changed()
+
+
 class ModuleInline(admin.TabularInline):
     model = Module
     extra = 0
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ContentAdmin):
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        reindex_course(form.instance)  # the catalogue finds what the admin saved
+
     list_display = ("title", "status", "level", "language", "is_sample")
     list_filter = ("status", "level", "is_sample")
     search_fields = ("title", "key")
@@ -33,7 +55,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ContentAdmin):
     list_display = ("text", "lesson", "kind")
     search_fields = ("text",)
     raw_id_fields = ("lesson",)
@@ -41,7 +63,11 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(ContentAdmin):
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        reindex_course(form.instance.course)
+
     list_display = ("title", "course", "module", "position")
     search_fields = ("title", "key")
     raw_id_fields = ("module", "resources")
@@ -54,13 +80,13 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(Pathway)
-class PathwayAdmin(admin.ModelAdmin):
+class PathwayAdmin(ContentAdmin):
     list_display = ("title", "status", "position", "is_sample")
     inlines = [StepInline]
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ContentAdmin):
     list_display = ("title", "course", "starts_on", "ends_on", "facilitator")
     raw_id_fields = ("course", "facilitator")
 

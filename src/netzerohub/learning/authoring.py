@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _l
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.ordering import move_among
 
+from .caching import content_changed
 from .indexing import reindex_course
 from .models import (
     Choice,
@@ -48,6 +49,12 @@ register_labels(
 )
 
 COURSE_M2M = ("fields", "levers", "prerequisites")
+
+
+def _log(action: str, **kwargs: Any) -> None:
+    """Audit an authoring change; learners' cached pages show it from the next request."""
+    log_action(action, **kwargs)
+    content_changed()
 
 
 def unique_key(model: type[models.Model], title: str, prefix: str = "") -> str:
@@ -85,7 +92,7 @@ def save_course(course: Course | None, *, actor: Any, values: Mapping[str, Any])
     if course.pk and any(p.pk == course.pk or _requires(p, course) for p in prerequisites):
         raise LearningError(_("A course cannot require itself, even through another course."))
     _apply(course, values, COURSE_M2M)
-    log_action("learning.course.saved", actor=actor, target=course, data={"key": course.key})
+    _log("learning.course.saved", actor=actor, target=course, data={"key": course.key})
     reindex_course(course)
     return course
 
@@ -133,7 +140,7 @@ def set_course_status(course: Course, *, actor: Any, status: str) -> Course:
         course.published_at = course.published_at or timezone.now()
     course.status = status
     course.save(update_fields=["status", "published_at", "updated"])
-    log_action("learning.course.status", actor=actor, target=course, data={"status": status})
+    _log("learning.course.status", actor=actor, target=course, data={"status": status})
     reindex_course(course)
     return course
 
@@ -150,7 +157,7 @@ def save_module(
         module = Module(course=course, position=_next_position(course.modules))
     module.title = title
     module.save()
-    log_action("learning.module.saved", actor=actor, target=module.course, data={"module": title})
+    _log("learning.module.saved", actor=actor, target=module.course, data={"module": title})
     return module
 
 
@@ -158,18 +165,14 @@ def save_module(
 def delete_module(module: Module, *, actor: Any) -> None:
     if module.lessons.exists():
         raise LearningError(_("Move or delete the module's lessons first."))
-    log_action(
-        "learning.module.saved", actor=actor, target=module.course, data={"deleted": module.title}
-    )
+    _log("learning.module.saved", actor=actor, target=module.course, data={"deleted": module.title})
     module.delete()
 
 
 @transaction.atomic
 def move_module(module: Module, *, actor: Any, offset: int) -> None:
     move_among(module, module.course.modules.all(), offset)
-    log_action(
-        "learning.module.saved", actor=actor, target=module.course, data={"moved": module.pk}
-    )
+    _log("learning.module.saved", actor=actor, target=module.course, data={"moved": module.pk})
 
 
 @transaction.atomic
@@ -189,9 +192,7 @@ def save_lesson(
             position=_next_position(module.lessons),
         )
     _apply(lesson, values, ("resources",))
-    log_action(
-        "learning.lesson.saved", actor=actor, target=lesson.course, data={"lesson": lesson.pk}
-    )
+    _log("learning.lesson.saved", actor=actor, target=lesson.course, data={"lesson": lesson.pk})
     reindex_course(lesson.course)
     return lesson
 
@@ -209,9 +210,7 @@ def move_lesson(
         lesson.save(update_fields=["module", "position", "course", "updated"])
     elif offset:
         move_among(lesson, lesson.module.lessons.all(), offset)
-    log_action(
-        "learning.lesson.saved", actor=actor, target=lesson.course, data={"moved": lesson.pk}
-    )
+    _log("learning.lesson.saved", actor=actor, target=lesson.course, data={"moved": lesson.pk})
     return lesson
 
 
@@ -229,7 +228,7 @@ def delete_lesson(lesson: Lesson, *, actor: Any) -> None:
     course = lesson.course
     if course.status == Status.PUBLISHED and course.lessons.count() == 1:
         raise LearningError(_("A published course keeps at least one lesson."))
-    log_action("learning.lesson.deleted", actor=actor, target=course, data={"lesson": lesson.title})
+    _log("learning.lesson.deleted", actor=actor, target=course, data={"lesson": lesson.title})
     lesson.delete()
     reindex_course(course)
 
@@ -281,7 +280,7 @@ def save_question(
         choice.text, choice.is_correct, choice.position = text, is_right, position
         choice.save()
     Choice.objects.filter(pk__in=[c.pk for c in existing[len(answers) :]]).delete()
-    log_action(
+    _log(
         "learning.quiz.saved",
         actor=actor,
         target=question.lesson.course,
@@ -294,7 +293,7 @@ def save_question(
 def delete_question(question: Question, *, actor: Any) -> None:
     """Delete a question (without questions left, the lesson is done by marking it as read)."""
     course = question.lesson.course
-    log_action("learning.quiz.saved", actor=actor, target=course, data={"deleted": question.text})
+    _log("learning.quiz.saved", actor=actor, target=course, data={"deleted": question.text})
     question.delete()
 
 
@@ -306,7 +305,7 @@ def save_pathway(pathway: Pathway | None, *, actor: Any, values: Mapping[str, An
     if pathway is None:
         pathway = Pathway(key=unique_key(Pathway, values["title"]))
     _apply(pathway, values)
-    log_action("learning.pathway.saved", actor=actor, target=pathway, data={"key": pathway.key})
+    _log("learning.pathway.saved", actor=actor, target=pathway, data={"key": pathway.key})
     return pathway
 
 
@@ -316,7 +315,7 @@ def set_pathway_status(pathway: Pathway, *, actor: Any, status: str) -> Pathway:
         raise LearningError(_("Add at least one course or resource before publishing."))
     pathway.status = status
     pathway.save(update_fields=["status", "updated"])
-    log_action("learning.pathway.saved", actor=actor, target=pathway, data={"status": status})
+    _log("learning.pathway.saved", actor=actor, target=pathway, data={"status": status})
     return pathway
 
 
@@ -342,22 +341,20 @@ def add_pathway_step(
         note=note,
         position=_next_position(pathway.steps),
     )
-    log_action("learning.pathway.saved", actor=actor, target=pathway, data={"added": step.pk})
+    _log("learning.pathway.saved", actor=actor, target=pathway, data={"added": step.pk})
     return step
 
 
 @transaction.atomic
 def remove_pathway_step(step: PathwayStep, *, actor: Any) -> None:
-    log_action(
-        "learning.pathway.saved", actor=actor, target=step.pathway, data={"removed": step.pk}
-    )
+    _log("learning.pathway.saved", actor=actor, target=step.pathway, data={"removed": step.pk})
     step.delete()
 
 
 @transaction.atomic
 def move_pathway_step(step: PathwayStep, *, actor: Any, offset: int) -> None:
     move_among(step, step.pathway.steps.all(), offset)
-    log_action("learning.pathway.saved", actor=actor, target=step.pathway, data={"moved": step.pk})
+    _log("learning.pathway.saved", actor=actor, target=step.pathway, data={"moved": step.pk})
 
 
 # --- cohorts ---------------------------------------------------------------------------------
@@ -373,7 +370,5 @@ def save_cohort(
         assert course is not None
         cohort = Cohort(course=course)
     _apply(cohort, values)
-    log_action(
-        "learning.cohort.saved", actor=actor, target=cohort.course, data={"cohort": cohort.pk}
-    )
+    _log("learning.cohort.saved", actor=actor, target=cohort.course, data={"cohort": cohort.pk})
     return cohort

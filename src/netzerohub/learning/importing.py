@@ -20,6 +20,7 @@ from netzerohub.core.languages import LANGUAGE_NAMES
 from netzerohub.core.models import Term
 from netzerohub.knowledge.models import Resource
 
+from .caching import content_changed
 from .indexing import reindex_course
 from .models import Choice, Course, Lesson, Level, Module, Pathway, PathwayStep, Question, Status
 
@@ -105,6 +106,7 @@ def import_file(path: Path, *, dry_run: bool = False, is_sample: bool = False) -
         return report
     with transaction.atomic():
         _write(data, report, is_sample)
+        content_changed()
     return report
 
 

@@ -20,6 +20,7 @@ from netzerohub.core import personal_data
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.notifications import notify
 
+from .caching import person_changed
 from .models import (
     Certificate,
     Cohort,
@@ -84,12 +85,14 @@ def enrol_in_course(course: Course, *, user: Any, cohort: Cohort | None = None) 
         if cohort is not None and existing.cohort_id != cohort.pk:
             existing.cohort = cohort
             existing.save(update_fields=["cohort"])
+            person_changed(user.pk)
         return existing
     missing = missing_prerequisites(course, user)
     if missing:
         names = ", ".join(f"“{c.title}”" for c in missing)
         raise LearningError(_("Complete these courses first: %(names)s.") % {"names": names})
     enrolment = Enrolment.objects.create(user=user, course=course, cohort=cohort)
+    person_changed(user.pk)
     log_action(
         "learning.enrolment.created",
         actor=user,
@@ -105,6 +108,7 @@ def enrol_in_pathway(pathway: Pathway, *, user: Any) -> Enrolment:
         raise LearningError(_("This pathway is not open for enrolment."))
     enrolment, created = Enrolment.objects.get_or_create(user=user, pathway=pathway)
     if created:
+        person_changed(user.pk)
         log_action(
             "learning.enrolment.created",
             actor=user,
@@ -125,6 +129,7 @@ def leave(enrolment: Enrolment, *, user: Any) -> None:
         data={"course": enrolment.course_id, "pathway": enrolment.pathway_id},
     )
     enrolment.delete()
+    person_changed(user.pk)
 
 
 def record_visit(enrolment: Enrolment, lesson: Lesson) -> None:
@@ -133,6 +138,7 @@ def record_visit(enrolment: Enrolment, lesson: Lesson) -> None:
         Enrolment.objects.filter(pk=enrolment.pk).update(
             last_lesson=lesson, last_active=timezone.now()
         )
+        person_changed(enrolment.user_id)
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -159,6 +165,7 @@ def complete_lesson(lesson: Lesson, *, user: Any) -> Enrolment:
 
 def _mark_done(lesson: Lesson, user: Any) -> None:
     _, created = LessonProgress.objects.get_or_create(user=user, lesson=lesson)
+    person_changed(user.pk)
     Enrolment.objects.filter(user=user, course_id=lesson.course_id).update(
         last_lesson=lesson, last_active=timezone.now()
     )
@@ -332,6 +339,7 @@ def mark_step_read(step: PathwayStep, *, user: Any) -> None:
     if enrolment is None:
         raise LearningError(_("Enrol in the pathway to record your progress."))
     StepProgress.objects.get_or_create(user=user, step=step)
+    person_changed(user.pk)
     _complete_pathways(user, [enrolment])
 
 

@@ -3,11 +3,14 @@ certificates and a city lead's view of the team's progress."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,6 +25,7 @@ from netzerohub.core.querysets import make_key
 from netzerohub.core.ratelimit import rate_limited
 
 from . import certificates, services
+from .caching import FRAGMENT_SECONDS, content_version, person_versions
 from .forms import EnrolForm, QuizForm
 from .models import Certificate, Course, Enrolment, Lesson, Pathway, PathwayStep
 from .policies import (
@@ -73,8 +77,38 @@ def _enrolment(user, **lookup) -> Enrolment | None:
     return Enrolment.objects.filter(user=user, **lookup).select_related("last_lesson").first()
 
 
+def _fragment(request: HttpRequest, template: str, parts: tuple, build: Callable[[], dict]) -> str:
+    """`template` rendered with `build()`, cached under `parts`, the language and the content
+    version (the parts name the person's version when the fragment is theirs)."""
+    key = make_key("learning.fragment", template, get_language(), content_version(), *parts)
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, build(), request=request)
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return html
+
+
+def _personal(request: HttpRequest) -> tuple:
+    """What names a signed-in person's rendering: who, their learning version, their role and
+    the CSRF secret of this browser (the fragment holds forms)."""
+    user = request.user
+    if not user.is_authenticated:
+        return (None,)
+    get_token(request)
+    version = person_versions([user.pk])[user.pk]
+    return (user.pk, version, user.is_coordinator, request.META.get("CSRF_COOKIE"))
+
+
 def course_detail(request: HttpRequest, key: str) -> HttpResponse:
     course = get_course_for_user(request.user, key)
+    parts = (course.pk, timezone.localdate(), request.get_full_path(), *_personal(request))
+    body = _fragment(
+        request, "learning/_course_body.html", parts, lambda: _course_context(request, course)
+    )
+    return render(request, "learning/course_detail.html", {"course": course, "body": body})
+
+
+def _course_context(request: HttpRequest, course: Course) -> dict:
     enrolment = _enrolment(request.user, course=course)
     plan = outline(course, request.user)
     prerequisites = list(course.prerequisites.order_by("title"))
@@ -104,7 +138,7 @@ def course_detail(request: HttpRequest, key: str) -> HttpResponse:
         "can_enrol": course_policy.can(request.user, "enrol", course),
         "can_author": course_policy.can(request.user, "author", course),
     }
-    return render(request, "learning/course_detail.html", context)
+    return context
 
 
 @login_required
@@ -316,7 +350,13 @@ def step_read(request: HttpRequest, key: str, step_pk: int) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    return render(request, "learning/mine.html", {"learning": my_learning(request.user)})
+    body = _fragment(
+        request,
+        "learning/_mine_body.html",
+        _personal(request),
+        lambda: {"learning": my_learning(request.user)},
+    )
+    return render(request, "learning/mine.html", {"body": body})
 
 
 @login_required
@@ -356,8 +396,21 @@ def team(request: HttpRequest, city_pk: int) -> HttpResponse:
         .order_by("user__name", "user__email")
     )
     page = paginate(memberships, request.GET.get("page"))
-    rows = team_progress(city, list(page.object_list))
-    return render(request, "learning/team.html", {"city": city, "page": page, "rows": rows})
+    members = list(page.object_list)
+    versions = person_versions(m.user_id for m in members)
+    parts = (
+        city.pk,
+        page.number,
+        page.paginator.count,
+        [(m.pk, m.role, str(m.user), versions[m.user_id]) for m in members],
+    )
+    body = _fragment(
+        request,
+        "learning/_team_body.html",
+        parts,
+        lambda: {"city": city, "page": page, "rows": team_progress(city, members)},
+    )
+    return render(request, "learning/team.html", {"city": city, "body": body})
 
 
 @login_required

@@ -18,9 +18,9 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from netzerohub.accounts.tests.factories import CoordinatorFactory, add_totp
 from netzerohub.cities.tests.factories import CityFactory, CountryFactory
 from netzerohub.core.models import AuditLog, Notification, SearchDocument
+from netzerohub.core.tests.admin_forms import admin_form_data
 from netzerohub.knowledge import services
 from netzerohub.knowledge.models import Attachment, Bookmark, CollectionItem, Resource
 from netzerohub.knowledge.tests.factories import (
@@ -1130,28 +1130,6 @@ def test_a_stale_index_never_shows_what_the_person_may_no_longer_read(client, me
     assert titles(search(client, q="heat")) == []
     login(client, member)
     assert titles(search(client, q="heat")) == ["Heat pumps for members now"]
-
-
-@pytest.fixture
-def superuser(db):
-    user = CoordinatorFactory(is_superuser=True, name="Sue Superuser")
-    add_totp(user)
-    return user
-
-
-def admin_form_data(response) -> dict:
-    """What the admin's change form would send back unchanged."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for formset in response.context["inline_admin_formsets"]:
-        forms += [formset.formset.management_form, *formset.formset.forms]
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is None or value is False:
-                continue
-            data[field.html_name] = value if not isinstance(value, bool) else "on"
-    return data
 
 
 def test_an_edit_in_the_admin_is_reflected_in_the_search(client, superuser):

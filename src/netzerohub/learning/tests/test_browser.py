@@ -23,7 +23,7 @@ from netzerohub.core.models import Term
 from netzerohub.core.tests.browser import PASSWORD, collect_console_errors, sign_in, wait_for_htmx
 from netzerohub.core.tests.test_accessibility import assert_accessible
 from netzerohub.knowledge import services as knowledge_services
-from netzerohub.learning import services
+from netzerohub.learning import authoring, services
 from netzerohub.learning.indexing import reindex_course
 from netzerohub.learning.models import Certificate, Course, Enrolment, Lesson, Pathway
 from netzerohub.learning.tests.factories import (
@@ -220,7 +220,7 @@ def test_member_follows_a_pathway_fails_then_passes_a_quiz_and_downloads_the_cer
 
 
 def test_an_unmet_prerequisite_is_named_and_enrolment_refused_until_it_is_done(
-    live_server, page, member
+    live_server, page, member, coordinator
 ):
     first = course_with_lessons(title="Baseline emission inventory", lessons=1)
     second = course_with_lessons(title="Designing a climate investment plan", lessons=1)
@@ -233,7 +233,7 @@ def test_an_unmet_prerequisite_is_named_and_enrolment_refused_until_it_is_done(
     enrol = page.get_by_role("button", name="Enrol in this course")
     expect(enrol).to_be_visible()
     # ... a coordinator makes the first course a prerequisite meanwhile ...
-    second.prerequisites.set([first])
+    authoring.save_course(second, actor=coordinator, values={"prerequisites": [first]})
     # ... and the enrolment is refused with a message that names it.
     enrol.click()
     expect(page.locator(".messages")).to_have_text(

@@ -10,8 +10,9 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from netzerohub.cities.tests.factories import MembershipFactory
+from netzerohub.core.tests.admin_forms import admin_form_data
 from netzerohub.knowledge.tests.factories import ResourceFactory
-from netzerohub.learning import services
+from netzerohub.learning import authoring, services
 from netzerohub.learning.models import (
     Certificate,
     Course,
@@ -443,3 +444,66 @@ def test_pathway_editing_with_course_and_resource_steps(client, coordinator, cou
         reverse("learning:step-action", args=[pathway.key, steps[1].pk]), {"operation": "up"}
     )
     assert pathway.steps.order_by("position").first().resource == resource
+
+
+# --- cached renderings -----------------------------------------------------------------------
+
+
+WARM_QUERIES = {"course": 2, "mine": 1, "team": 4}
+
+
+def test_warm_pages_cost_few_queries(
+    client, learning_data, member, city, lead, django_assert_num_queries
+):
+    """Repeated views are served from the cache (the counts above are the page shells')."""
+    client.force_login(member)
+    for url, name in (
+        (learning_data[0].get_absolute_url(), "course"),
+        (reverse("learning:mine"), "mine"),
+    ):
+        client.get(url)
+        with django_assert_num_queries(WARM_QUERIES[name]):
+            assert client.get(url).status_code == 200
+    client.force_login(lead)
+    url = reverse("learning:team", args=[city.pk])
+    client.get(url)
+    with django_assert_num_queries(WARM_QUERIES["team"]):
+        assert client.get(url).status_code == 200
+
+
+def test_cached_pages_show_each_change_at_once(
+    client, course, enrolled, city, lead, coordinator, django_capture_on_commit_callbacks
+):
+    client.force_login(enrolled)
+    mine, page = reverse("learning:mine"), course.get_absolute_url()
+    assert "0 of 3 done" in text(client.get(mine))
+    assert "0 of 3 done" in text(client.get(page))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complete_lesson(lessons_of(course)[0], user=enrolled)
+    assert "1 of 3 done" in text(client.get(mine))
+    assert "1 of 3 done" in text(client.get(page))
+    client.force_login(lead)
+    team = reverse("learning:team", args=[city.pk])
+    assert "1 of 3 done" in text(client.get(team))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complete_lesson(lessons_of(course)[2], user=enrolled)
+        authoring.save_course(course, actor=coordinator, values={"title": "Inventory, renamed"})
+    body = text(client.get(team))
+    assert "2 of 3 done" in body and "Inventory, renamed" in body
+    client.force_login(enrolled)
+    assert "Inventory, renamed" in text(client.get(mine))
+
+
+def test_an_admin_edit_reaches_cached_pages_and_the_catalogue(client, course, enrolled, superuser):
+    client.force_login(enrolled)
+    assert course.title in text(client.get(reverse("learning:mine")))
+    client.force_login(superuser)
+    change = reverse("admin:learning_course_change", args=[course.pk])
+    data = {**admin_form_data(client.get(change)), "title": "Renamed in the admin"}
+    response = client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    client.force_login(enrolled)
+    assert "Renamed in the admin" in text(client.get(reverse("learning:mine")))
+    assert "Renamed in the admin" in text(
+        client.get(reverse("learning:catalogue"), {"q": "renamed"})
+    )
