@@ -158,7 +158,15 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One cache per process. Django's default of 300 entries is soon full of sessions, page
+    # fragments and version keys, and culling them makes every page a miss; 5,000 small entries
+    # stay within a few tens of MB. Several processes or machines share Redis instead.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -389,27 +389,26 @@ def team(request: HttpRequest, city_pk: int) -> HttpResponse:
     city = get_city_for_user(request.user, city_pk, "view")
     if not can_view_team_progress(request.user, city):
         raise Http404
-    memberships = (
-        Membership.objects.approved()
-        .for_city(city)
-        .select_related("user")
-        .order_by("user__name", "user__email")
-    )
-    page = paginate(memberships, request.GET.get("page"))
-    members = list(page.object_list)
-    versions = person_versions(m.user_id for m in members)
+    order = ("user__name", "user__email", "pk")
+    memberships = Membership.objects.approved().for_city(city).order_by(*order)
+    # The page is named by plain values (who, role, their learning version); model rows are
+    # loaded only when it has to be rendered.
+    names = memberships.values_list("pk", "user_id", "role", "user__name", "user__email")
+    page = paginate(names, request.GET.get("page"))
+    listed = list(page.object_list)
+    versions = person_versions(user_id for _pk, user_id, *_rest in listed)
     parts = (
         city.pk,
         page.number,
         page.paginator.count,
-        [(m.pk, m.role, str(m.user), versions[m.user_id]) for m in members],
+        [(*row, versions[row[1]]) for row in listed],
     )
-    body = _fragment(
-        request,
-        "learning/_team_body.html",
-        parts,
-        lambda: {"city": city, "page": page, "rows": team_progress(city, members)},
-    )
+
+    def build() -> dict:
+        members = memberships.filter(pk__in=[row[0] for row in listed]).select_related("user")
+        return {"city": city, "page": page, "rows": team_progress(city, list(members))}
+
+    body = _fragment(request, "learning/_team_body.html", parts, build)
     return render(request, "learning/team.html", {"city": city, "body": body})
 
 

@@ -365,7 +365,7 @@ def learning_data(data_size, city, member):
     return courses
 
 
-QUERIES = {"catalogue": 9, "course": 12, "lesson": 15, "mine": 9, "team": 9, "pathway": 7}
+QUERIES = {"catalogue": 9, "course": 12, "lesson": 15, "mine": 9, "team": 10, "pathway": 7}
 
 
 def test_catalogue_query_count(client, learning_data, django_assert_num_queries):
