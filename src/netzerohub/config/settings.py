@@ -18,6 +18,7 @@ Environment variables:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -157,10 +158,24 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+elif DEBUG:
+    # The demo and development: the web server and the task worker are two processes, and a
+    # change one makes (a search index bump after text extraction) must reach the other.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+            # One folder for every database a developer points at: keep their entries apart.
+            "KEY_PREFIX": hashlib.sha256(str(DATABASES["default"]["NAME"]).encode()).hexdigest()[
+                :8
+            ],
+        }
+    }
 else:
     # One cache per process. Django's default of 300 entries is soon full of sessions, page
     # fragments and version keys, and culling them makes every page a miss; 5,000 small entries
-    # stay within a few tens of MB. Several processes or machines share Redis instead.
+    # stay within a few tens of MB. More than one process must share Redis (`REDIS_URL`).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
