@@ -159,6 +159,7 @@ if REDIS_URL:
         }
     }
 elif DEBUG:
+    _database_tag = hashlib.sha256(str(DATABASES["default"]["NAME"]).encode()).hexdigest()[:8]
     # The demo and development: the web server and the task worker are two processes, and a
     # change one makes (a search index bump after text extraction) must reach the other.
     CACHES = {
@@ -167,9 +168,7 @@ elif DEBUG:
             "LOCATION": str(DATA_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 5000},
             # One folder for every database a developer points at: keep their entries apart.
-            "KEY_PREFIX": hashlib.sha256(str(DATABASES["default"]["NAME"]).encode()).hexdigest()[
-                :8
-            ],
+            "KEY_PREFIX": _database_tag,
         }
     }
 else:
