@@ -229,16 +229,7 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None]:
 
 def learning_seed_timing(report: dict[str, Any], kind: str) -> dict[str, Any]:
     """The learning seed's timings: measured now, or kept from the run that measured them."""
-    name = Path(urlsplit(os.environ["DATABASE_URL"]).path).stem or kind
-    path = SQLITE_PATH.parent / f"learning-seed-{kind}-{name}.json"
-    if "seed_s" in report:
-        timings = {"measured_on": dt.date.today().isoformat(), **report}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(timings, indent=2) + "\n")
-        return timings
-    if path.exists():
-        return json.loads(path.read_text())
-    return {"note": "not measured: the data was already there"}
+    return kept_timings(report, kind, "learning-seed", "seed_s", "the data was already there")
 
 
 def learning_facts() -> dict[str, Any]:
@@ -337,18 +328,27 @@ def sessions(count: int) -> SignedIn:
     )
 
 
-def knowledge_index_build(report: dict[str, Any], kind: str) -> dict[str, Any]:
-    """The full-text index build time: measured now, or kept from the run that measured it."""
+def kept_timings(
+    report: dict[str, Any], kind: str, prefix: str, measured: str, otherwise: str
+) -> dict[str, Any]:
+    """`report` when it holds `measured` (then kept in var/bench for later runs), else the
+    timings a previous run kept for this database."""
     name = Path(urlsplit(os.environ["DATABASE_URL"]).path).stem or kind
-    path = SQLITE_PATH.parent / f"knowledge-index-{kind}-{name}.json"
-    if "index_build_s" in report:
+    path = SQLITE_PATH.parent / f"{prefix}-{kind}-{name}.json"
+    if measured in report:
         timings = {"measured_on": dt.date.today().isoformat(), **report}
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(timings, indent=2) + "\n")
         return timings
     if path.exists():
         return json.loads(path.read_text())
-    return {"note": "not measured: the data was already there (use --knowledge-reindex)"}
+    return {"note": f"not measured: {otherwise}"}
+
+
+def knowledge_index_build(report: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The full-text index build time: measured now, or kept from the run that measured it."""
+    reason = "the data was already there (use --knowledge-reindex)"
+    return kept_timings(report, kind, "knowledge-index", "index_build_s", reason)
 
 
 def static_files_stale() -> bool:

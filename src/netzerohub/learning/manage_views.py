@@ -3,6 +3,7 @@ curate pathways; run cohorts. Every page answers 404 to anyone who is not a coor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
@@ -95,21 +96,24 @@ def course_builder(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "learning/course_builder.html", context)
 
 
-@coordinator_only
-@require_POST
-def course_status(request: HttpRequest, key: str) -> HttpResponse:
-    course = _course(key)
+def _change_status(request: HttpRequest, obj: Course | Pathway, change: Callable) -> None:
+    """Publish, withdraw or archive `obj` as the posted `status` says, with a message."""
     status = request.POST.get("status", "")
     if status not in Status.values:
         raise Http404
     try:
-        authoring.set_course_status(course, actor=request.user, status=status)
+        change(obj, actor=request.user, status=status)
     except LearningError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, _("The course is now: %(status)s.") % {"status": course.get_status_display()}
-        )
+        messages.success(request, _("Status: %(status)s.") % {"status": obj.get_status_display()})
+
+
+@coordinator_only
+@require_POST
+def course_status(request: HttpRequest, key: str) -> HttpResponse:
+    course = _course(key)
+    _change_status(request, course, authoring.set_course_status)
     return _builder(course)
 
 
@@ -313,17 +317,7 @@ def pathway_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
 @require_POST
 def pathway_status(request: HttpRequest, key: str) -> HttpResponse:
     pathway = _pathway(key)
-    status = request.POST.get("status", "")
-    if status not in Status.values:
-        raise Http404
-    try:
-        authoring.set_pathway_status(pathway, actor=request.user, status=status)
-    except LearningError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, _("The pathway is now: %(status)s.") % {"status": pathway.get_status_display()}
-        )
+    _change_status(request, pathway, authoring.set_pathway_status)
     return redirect("learning:pathway-edit", pathway.key)
 
 

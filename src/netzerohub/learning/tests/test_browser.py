@@ -371,7 +371,7 @@ def test_coordinator_builds_previews_and_publishes_a_course_found_with_a_facet(
 
     # Publish: the course joins the catalogue.
     page.get_by_role("button", name="Publish").click()
-    expect(page.locator(".messages")).to_contain_text("The course is now: Published.")
+    expect(page.locator(".messages")).to_contain_text("Status: Published.")
     expect(page.get_by_role("button", name="Withdraw to draft")).to_be_visible()
 
     # The catalogue finds it by a lesson's words; the Level facet narrows the results (htmx).
