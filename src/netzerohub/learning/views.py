@@ -72,9 +72,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def _enrolment(user, **lookup) -> Enrolment | None:
-    if not user.is_authenticated:
-        return None
-    return Enrolment.objects.filter(user=user, **lookup).select_related("last_lesson").first()
+    return Enrolment.objects.for_user(user).filter(**lookup).select_related("last_lesson").first()
 
 
 def _fragment(request: HttpRequest, template: str, parts: tuple, build: Callable[[], dict]) -> str:
@@ -114,7 +112,7 @@ def _course_context(request: HttpRequest, course: Course) -> dict:
     prerequisites = list(course.prerequisites.order_by("title"))
     missing = services.missing_prerequisites(course, request.user) if prerequisites else []
     certificate = (
-        Certificate.objects.filter(user=request.user, course=course).first()
+        Certificate.objects.for_user(request.user).filter(course=course).first()
         if enrolment and enrolment.completed
         else None
     )

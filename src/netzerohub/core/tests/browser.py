@@ -5,11 +5,17 @@ Not a test module (no `test_` prefix): imported by the browser tests of several 
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from netzerohub.accounts.models import User
 from netzerohub.cities.models import City, Country, Membership
@@ -80,3 +86,21 @@ def collect_console_errors(page: Any) -> list[str]:
 def wait_for_htmx(page: Any) -> None:
     """htmx is loaded (a deferred static script: proves static files are served)."""
     page.wait_for_function("() => typeof window.htmx !== 'undefined'")
+
+
+def totp_code(user: Any) -> str:
+    """The code the person's authenticator app shows now."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in_with_password_and_code(page: Any, base: str, user: Any) -> None:
+    """The sign-in form, then the authenticator code that staff are asked for."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.get_by_label(re.compile("code", re.IGNORECASE)).fill(totp_code(user))
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import importlib
 import re
-import time
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from allauth.mfa.utils import decrypt
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
@@ -26,12 +22,12 @@ from netzerohub.accounts.tests.factories import add_totp
 from netzerohub.cities.models import City, Membership
 from netzerohub.core.notifications import notify
 from netzerohub.core.tests.browser import (
-    PASSWORD,
     collect_console_errors,
     malmo,
     member_of,
     person,
     sign_in,
+    sign_in_with_password_and_code,
     wait_for_htmx,
 )
 from netzerohub.core.tests.test_accessibility import assert_accessible
@@ -66,24 +62,6 @@ def coordinator_person(email: str = "cora@netzerohub.eu", name: str = "Cora Coor
     user = person(email, name=name, is_staff=True)
     add_totp(user)
     return user
-
-
-def totp_code(user: Any) -> str:
-    """The code the person's authenticator app shows now."""
-    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    secret = decrypt(authenticator.data["secret"])
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def sign_in_with_password_and_code(page: Any, base: str, user: Any) -> None:
-    """The sign-in form, then the authenticator code that staff are asked for."""
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.get_by_label(re.compile("code", re.IGNORECASE)).fill(totp_code(user))
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def publish(title: str, *, summary: str, fields=(), levers=(), type="guide", **values) -> Resource:

@@ -9,18 +9,19 @@ the root conftest loads the taxonomy terms again for every test.
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from allauth.mfa.utils import decrypt
 from playwright.sync_api import expect
 
 from netzerohub.core.models import Term
-from netzerohub.core.tests.browser import PASSWORD, collect_console_errors, sign_in, wait_for_htmx
+from netzerohub.core.tests.browser import (
+    collect_console_errors,
+    sign_in,
+    sign_in_with_password_and_code,
+    wait_for_htmx,
+)
 from netzerohub.core.tests.test_accessibility import assert_accessible
 from netzerohub.knowledge import services as knowledge_services
 from netzerohub.learning import authoring, services
@@ -37,24 +38,6 @@ from netzerohub.learning.tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-
-def totp_code(user: Any) -> str:
-    """The code the person's authenticator app shows now."""
-    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    secret = decrypt(authenticator.data["secret"])
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def sign_in_with_password_and_code(page: Any, base: str, user: Any) -> None:
-    """The sign-in form, then the authenticator code that staff are asked for."""
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.get_by_label(re.compile("code", re.IGNORECASE)).fill(totp_code(user))
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def tab_until(page: Any, condition: str, *, limit: int = 80) -> None:
