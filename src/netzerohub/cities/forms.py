@@ -6,16 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from netzerohub.core.languages import LANGUAGE_CHOICES
 
 from .models import City, CityProposal, Country
+from .population import BANDS, bounds
 from .querysets import SEARCH_MAX_CHARS
 
-POPULATION_BANDS = [
-    ("", _("Any population")),
-    ("0-50000", _("Under 50,000")),
-    ("50000-100000", _("50,000 – 100,000")),
-    ("100000-250000", _("100,000 – 250,000")),
-    ("250000-1000000", _("250,000 – 1 million")),
-    ("1000000-", _("Over 1 million")),
-]
+POPULATION_BANDS = [("", _("Any population")), *BANDS]
 
 
 COUNTRY_CHOICES_SECONDS = 600
@@ -64,14 +58,13 @@ class DirectoryFilterForm(forms.Form):
         """The valid filters only (an invalid field is ignored rather than failing the page)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        band = data.get("population") or ""
-        low, _sep, high = band.partition("-")
+        low, high = bounds(data.get("population") or "")
         return {
             "q": data.get("q", ""),
             "country": data.get("country", ""),
             "status": data.get("status", ""),
-            "population_low": int(low) if low else None,
-            "population_high": int(high) if high else None,
+            "population_low": low,
+            "population_high": high,
         }
 
 

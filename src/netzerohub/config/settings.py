@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "netzerohub.cities",
     "netzerohub.knowledge",
     "netzerohub.learning",
+    "netzerohub.assessment",
     "netzerohub.dashboard",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("netzerohub.core.urls")),
     path("knowledge/", include("netzerohub.knowledge.urls")),
     path("learning/", include("netzerohub.learning.urls")),
+    path("assessment/", include("netzerohub.assessment.urls")),
     path("accounts/", include("netzerohub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,306 @@
+"""Recommendations from a result: learning pathways, courses and knowledge resources, ranked by
+how well they cover what the city most needs, each with its reason.
+
+The rule (README, "How recommendations are ranked"):
+
+- *Need* of a dimension = (100 − its score) / 100. For a question about one field of action
+  (the "readiness per field" part) the field's need is (4 − level) / 4 of that answer instead;
+  a field the city said does not apply has no need.
+- Each dimension passes its need to its tags (its Transition Map step, its levers and its
+  fields): *demand(tag)* = Σ weight(dimension) × need × weight(tag) over the dimensions with
+  that tag. Coordinators set the weights (`RecommendationWeight`; 1 without a row, 0 switches
+  a dimension or a tag off).
+- *Relevance* of an item = Σ demand(tag) over the item's tags (a pathway's tags are those of
+  its steps). Items are ranked by relevance, then title; an item with no relevance is never
+  recommended. The reason shown is the dimension (or field answer) that gives the item most.
+
+Only published content the person may read is considered: pathways as the learning catalogue
+lists them, courses and resources through `core.search` (the index holds only what may be
+found, by audience), each tag's newest `CANDIDATES` for the `TOP_TAGS` most demanded tags.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from netzerohub.core import search
+from netzerohub.core.models import Term
+from netzerohub.core.querysets import make_key
+from netzerohub.knowledge.models import Resource
+from netzerohub.knowledge.search import audiences_for
+from netzerohub.learning.caching import content_version
+from netzerohub.learning.models import Course, Enrolment, Pathway
+
+from .models import HIGHEST, RecommendationWeight
+from .results import Result
+
+TOP_TAGS = 4
+CANDIDATES = 40
+LIMITS = {"pathway": 3, "course": 5, "resource": 5}
+CACHE_SECONDS = 600
+_WEIGHTS_KEY = "assessment:recommendation-weights"
+
+Tag = tuple[str, str]  # (term kind, slug)
+
+
+def weights() -> dict[tuple[str, str], float]:
+    """{(kind, key): weight} of the rows coordinators set (cached; saving forgets it)."""
+    found = cache.get(_WEIGHTS_KEY)
+    if found is None:
+        found = {(w.kind, w.key): float(w.weight) for w in RecommendationWeight.objects.all()}
+        cache.set(_WEIGHTS_KEY, found, None)
+    return found
+
+
+def forget_weights() -> None:
+    transaction.on_commit(partial(cache.delete, _WEIGHTS_KEY))
+
+
+@dataclass
+class Contribution:
+    amount: float
+    reason: str
+
+
+@dataclass
+class Demand:
+    """What a result asks for, by tag, with the reason each part comes from."""
+
+    by_tag: dict[Tag, list[Contribution]] = field(default_factory=lambda: defaultdict(list))
+
+    def total(self, tag: Tag) -> float:
+        return sum(c.amount for c in self.by_tag.get(tag, []))
+
+    def top_tags(self, count: int) -> list[Tag]:
+        ranked = sorted(self.by_tag, key=lambda t: (-self.total(t), t))
+        return [t for t in ranked if self.total(t) > 0][:count]
+
+
+def demand_of(result: Result, weight_of: dict[tuple[str, str], float]) -> Demand:
+    """The demand per tag of a result (see the module's rule)."""
+    demand = Demand()
+    field_answers = {f.question.field.slug: f for f in result.fields if f.answered}
+    for row in result.scored:
+        dimension = row.dimension
+        w_dimension = weight_of.get(("dimension", dimension.key), 1.0)
+        if w_dimension <= 0:
+            continue
+        need = (100 - row.score) / 100
+        reason = _("Your score in “%(dimension)s” is %(score)s of 100.") % {
+            "dimension": dimension.title,
+            "score": row.shown,
+        }
+        tags: list[tuple[Tag, float, str]] = []
+        if dimension.step_id:
+            tags.append((("step", dimension.step.slug), need, reason))
+        tags += [(("lever", t.slug), need, reason) for t in dimension.levers.all()]
+        for term in dimension.fields.all():
+            answer = field_answers.get(term.slug)
+            if answer is None:
+                tags.append((("field", term.slug), need, reason))
+            elif answer.level is not None:  # a field that does not apply asks for nothing
+                field_reason = _(
+                    "Your readiness in %(field)s is level %(level)s of %(highest)s (%(label)s)."
+                ) % {
+                    "field": term.name,
+                    "level": answer.level,
+                    "highest": HIGHEST,
+                    "label": answer.label,
+                }
+                tags.append(
+                    (("field", term.slug), (HIGHEST - answer.level) / HIGHEST, field_reason)
+                )
+        for tag, tag_need, tag_reason in tags:
+            amount = w_dimension * tag_need * weight_of.get(tag, 1.0)
+            if amount > 0:
+                demand.by_tag[tag].append(Contribution(amount, tag_reason))
+    return demand
+
+
+@dataclass
+class Recommendation:
+    kind: str  # pathway, course or resource
+    pk: int
+    title: str
+    summary: str
+    url: str
+    key: str  # course or pathway key (enrolment), "" for a resource
+    relevance: float
+    reason: str
+    matches: list[str]
+    is_sample: bool = False
+
+
+def _rank(
+    kind: str, items: list[dict], demand: Demand, labels: dict[str, dict[str, str]]
+) -> list[Recommendation]:
+    ranked = []
+    for item in items:
+        tags = [t for t in item["tags"] if demand.total(t) > 0]
+        if not tags:
+            continue
+        best = max(
+            (c for t in tags for c in demand.by_tag[t]), key=lambda c: c.amount, default=None
+        )
+        ranked.append(
+            Recommendation(
+                kind=kind,
+                pk=item["pk"],
+                title=item["title"],
+                summary=item["summary"],
+                url=item["url"],
+                key=item.get("key", ""),
+                relevance=sum(demand.total(t) for t in tags),
+                reason=best.reason if best else "",
+                matches=[labels.get(k, {}).get(s, s) for k, s in sorted(tags)],
+                is_sample=item.get("is_sample", False),
+            )
+        )
+    ranked.sort(key=lambda r: (-r.relevance, r.title.casefold(), r.pk))
+    return ranked[: LIMITS[kind]]
+
+
+def _tags_of(obj: Any) -> set[Tag]:
+    tags = {("field", t.slug) for t in obj.fields.all()} | {
+        ("lever", t.slug) for t in obj.levers.all()
+    }
+    if obj.step_id:
+        tags.add(("step", obj.step.slug))
+    return tags
+
+
+def _pathways() -> list[dict]:
+    """Published pathways with the tags of their steps (cached under the learning content)."""
+    key = make_key("assessment.pathway-tags", content_version())
+    found = cache.get(key)
+    if found is None:
+        pathways = (
+            Pathway.objects.published()
+            .with_steps()
+            .prefetch_related(
+                "steps__course__fields",
+                "steps__course__levers",
+                "steps__course__step",
+                "steps__resource__fields",
+                "steps__resource__levers",
+                "steps__resource__step",
+            )
+        )
+        found = []
+        for pathway in pathways:
+            tags: set[Tag] = set()
+            for step in pathway.steps.all():
+                tags |= _tags_of(step.course or step.resource)
+            found.append(
+                {
+                    "pk": pathway.pk,
+                    "key": pathway.key,
+                    "title": pathway.title,
+                    "summary": pathway.goal,
+                    "url": pathway.get_absolute_url(),
+                    "tags": sorted(tags),
+                    "is_sample": pathway.is_sample,
+                }
+            )
+        cache.set(key, found, CACHE_SECONDS)
+    return [{**p, "tags": [tuple(t) for t in p["tags"]]} for p in found]
+
+
+def _candidates(model: Any, audiences: list[str], tags: list[Tag]) -> list[int]:
+    """Ids of the newest findable objects of `model` with any of `tags` (cached searches)."""
+    ids: list[int] = []
+    for kind, slug in tags:
+        found = search.search(
+            search.kind_of(model),
+            audiences=audiences,
+            filters={kind: [slug]},
+            sort=search.NEWEST,
+            per_page=CANDIDATES,
+        )
+        ids += [pk for pk in found.object_ids if pk not in ids]
+    return ids
+
+
+def _items(queryset: Any, summary: str) -> list[dict]:
+    rows = queryset.select_related("step").prefetch_related("fields", "levers")
+    return [
+        {
+            "pk": obj.pk,
+            "key": getattr(obj, "key", ""),
+            "title": obj.title,
+            "summary": getattr(obj, summary),
+            "url": obj.get_absolute_url(),
+            "tags": sorted(_tags_of(obj)),
+            "is_sample": obj.is_sample,
+        }
+        for obj in rows
+    ]
+
+
+def recommend(result: Result, user: Any) -> dict[str, list[Recommendation]]:
+    """{kind: ranked recommendations} for `user` looking at `result` (cached per result,
+    audience, weights and content: a change to any of them gives a fresh ranking)."""
+    weight_of = weights()
+    audiences = sorted(audiences_for(user))
+    key = make_key(
+        "assessment.recommendations",
+        result.assessment.pk,
+        audiences,
+        sorted(weight_of.items()),
+        content_version(),
+        search.generation(search.kind_of(Resource)),
+        search.generation(search.kind_of(Course)),
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    demand = demand_of(result, weight_of)
+    tags = demand.top_tags(TOP_TAGS)
+    labels = Term.objects.labels()
+    course_ids = _candidates(Course, audiences, tags)
+    resource_ids = _candidates(Resource, audiences, tags)
+    found = {
+        "pathway": _rank("pathway", _pathways(), demand, labels),
+        "course": _rank(
+            "course",
+            _items(Course.objects.published().filter(pk__in=course_ids), "summary"),
+            demand,
+            labels,
+        ),
+        "resource": _rank(
+            "resource",
+            _items(Resource.objects.readable_by(user).filter(pk__in=resource_ids), "summary"),
+            demand,
+            labels,
+        ),
+    }
+    cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def enrolled(user: Any, found: dict[str, list[Recommendation]]) -> dict[str, dict[int, bool]]:
+    """{"course"/"pathway": {id: completed}} of the recommended items `user` already follows."""
+    courses = [r.pk for r in found.get("course", [])]
+    pathways = [r.pk for r in found.get("pathway", [])]
+    states: dict[str, dict[int, bool]] = {"course": {}, "pathway": {}}
+    if not user.is_authenticated or not (courses or pathways):
+        return states
+    rows = (
+        Enrolment.objects.for_user(user)
+        .filter(Q(course_id__in=courses) | Q(pathway_id__in=pathways))
+        .values_list("course_id", "pathway_id", "completed")
+    )
+    for course_id, pathway_id, completed in rows:
+        if course_id:
+            states["course"][course_id] = completed is not None
+        else:
+            states["pathway"][pathway_id] = completed is not None
+    return states
