@@ -7,4 +7,9 @@ class AssessmentConfig(AppConfig):
     verbose_name = "City-readiness self-assessment"
 
     def ready(self) -> None:
+        from netzerohub.cities import panels
+
         from . import authoring, services  # noqa: F401  (register audit labels and personal data)
+        from .views import city_panel
+
+        panels.register("assessment/_city_card.html", city_panel, order=20)

@@ -113,3 +113,85 @@ def radar(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - numbers and escaped texts only
+
+
+ROW_HEIGHT, LABEL_WIDTH, PLOT_WIDTH = 30, 250, 380
+
+
+def _rows_svg(count: int, title: str, chart_id: str) -> list[str]:
+    height = ROW_HEIGHT * count + 40
+    width = LABEL_WIDTH + PLOT_WIDTH + 60
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="rows-chart"'
+        f' role="img" aria-labelledby="{escape(chart_id)}-title">',
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+    ]
+
+
+def _x(value: float, maximum: float) -> float:
+    return (
+        LABEL_WIDTH + PLOT_WIDTH * max(0.0, min(value, maximum)) / maximum
+        if maximum
+        else LABEL_WIDTH
+    )
+
+
+def _row_label(row: int, text: str) -> str:
+    y = 20 + ROW_HEIGHT * row + ROW_HEIGHT / 2 + 4
+    return (
+        f'<text x="{LABEL_WIDTH - 10}" y="{y:.1f}" text-anchor="end" font-size="13"'
+        f' fill="{INK}">{escape(text)}</text>'
+    )
+
+
+def _axis(count: int, maximum: float, ticks: Sequence[float]) -> list[str]:
+    bottom = 20 + ROW_HEIGHT * count
+    parts = []
+    for tick in ticks:
+        x = _x(tick, maximum)
+        parts.append(f'<line x1="{x:.1f}" y1="16" x2="{x:.1f}" y2="{bottom}" stroke="{GRID}"/>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11"'
+            f' fill="{MUTED}">{tick:g}</text>'
+        )
+    return parts
+
+
+def ranges(
+    rows: Sequence[tuple[str, float | None, float | None, float | None]],
+    *,
+    title: str,
+    chart_id: str,
+) -> SafeString:
+    """Per row a bar from the lower to the upper quartile and a dot at the median, on 0–100."""
+    parts = _rows_svg(len(rows), title, chart_id) + _axis(len(rows), 100, (0, *RINGS))
+    for row, (label, low, median, high) in enumerate(rows):
+        parts.append(_row_label(row, label))
+        if median is None:
+            continue
+        y = 20 + ROW_HEIGHT * row + ROW_HEIGHT / 2
+        parts.append(
+            f'<line x1="{_x(low, 100):.1f}" y1="{y:.1f}" x2="{_x(high, 100):.1f}" y2="{y:.1f}"'
+            f' stroke="#0b6e4f" stroke-width="8" stroke-opacity="0.45" stroke-linecap="round"/>'
+        )
+        parts.append(f'<circle cx="{_x(median, 100):.1f}" cy="{y:.1f}" r="6" fill="{INK}"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - numbers and escaped texts only
+
+
+def bars(rows: Sequence[tuple[str, int]], *, title: str, chart_id: str) -> SafeString:
+    """Horizontal bars of counts, labelled with the count."""
+    maximum = max((value for _label, value in rows), default=0) or 1
+    parts = _rows_svg(len(rows), title, chart_id)
+    for row, (label, value) in enumerate(rows):
+        parts.append(_row_label(row, label))
+        y = 20 + ROW_HEIGHT * row + 5
+        end = _x(value, maximum)
+        parts.append(
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{end - LABEL_WIDTH:.1f}"'
+            f' height="{ROW_HEIGHT - 10}" fill="#0b6e4f"/>'
+            f'<text x="{end + 6:.1f}" y="{y + ROW_HEIGHT / 2:.1f}" font-size="13"'
+            f' fill="{INK}">{value}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - numbers and escaped texts only

@@ -3,16 +3,21 @@ how well they cover what the city most needs, each with its reason.
 
 The rule (README, "How recommendations are ranked"):
 
-- *Need* of a dimension = (100 − its score) / 100. For a question about one field of action
-  (the "readiness per field" part) the field's need is (4 − level) / 4 of that answer instead;
-  a field the city said does not apply has no need.
-- Each dimension passes its need to its tags (its Transition Map step, its levers and its
-  fields): *demand(tag)* = Σ weight(dimension) × need × weight(tag) over the dimensions with
-  that tag. Coordinators set the weights (`RecommendationWeight`; 1 without a row, 0 switches
-  a dimension or a tag off).
-- *Relevance* of an item = Σ demand(tag) over the item's tags (a pathway's tags are those of
-  its steps). Items are ranked by relevance, then title; an item with no relevance is never
-  recommended. The reason shown is the dimension (or field answer) that gives the item most.
+- A *source* of need is a scored dimension, need = (100 − score) / 100, or an answered
+  question about one field of action (the "readiness per field" part), need = (4 − level) / 4;
+  a field the city said does not apply, or left unanswered, asks for nothing.
+- A source shares its need equally among its tags: a dimension's are its Transition Map step,
+  its levers and those of its fields that have no question of their own; a field question's is
+  its field. *demand(tag)* = Σ weight(dimension) × need × weight(tag) / (the source's number of
+  tags) over the sources with that tag. Coordinators set the weights (`RecommendationWeight`;
+  1 without a row, 0 switches a dimension or a tag off); a field question carries the weight
+  of its dimension. Sharing keeps a dimension with six levers from outweighing one with a
+  single lever.
+- *Relevance* of an item = Σ demand(tag) over the item's tags / √(its number of tags) (a
+  pathway's tags are those of its steps): the cosine similarity of the item's tags with the
+  city's demand, so that an item about everything does not outrank one about what the city
+  needs most. Items are ranked by relevance, then title; an item without a demanded tag is
+  never recommended. The reason shown is the source that gives the item most.
 
 Only published content the person may read is considered: pathways as the learning catalogue
 lists them, courses and resources through `core.search` (the index holds only what may be
@@ -21,6 +26,7 @@ found, by audience), each tag's newest `CANDIDATES` for the `TOP_TAGS` most dema
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
@@ -45,6 +51,7 @@ from .results import Result
 TOP_TAGS = 4
 CANDIDATES = 40
 LIMITS = {"pathway": 3, "course": 5, "resource": 5}
+MATCHES_SHOWN = 3  # the item's most demanded tags, named beside the reason
 CACHE_SECONDS = 600
 _WEIGHTS_KEY = "assessment:recommendation-weights"
 
@@ -87,41 +94,39 @@ class Demand:
 def demand_of(result: Result, weight_of: dict[tuple[str, str], float]) -> Demand:
     """The demand per tag of a result (see the module's rule)."""
     demand = Demand()
-    field_answers = {f.question.field.slug: f for f in result.fields if f.answered}
+    asked = {f.question.field.slug: f for f in result.fields}
+    sources: list[tuple[float, float, list[Tag], str]] = []  # (weight, need, tags, reason)
     for row in result.scored:
         dimension = row.dimension
         w_dimension = weight_of.get(("dimension", dimension.key), 1.0)
-        if w_dimension <= 0:
-            continue
-        need = (100 - row.score) / 100
         reason = _("Your score in “%(dimension)s” is %(score)s of 100.") % {
             "dimension": dimension.title,
             "score": row.shown,
         }
-        tags: list[tuple[Tag, float, str]] = []
-        if dimension.step_id:
-            tags.append((("step", dimension.step.slug), need, reason))
-        tags += [(("lever", t.slug), need, reason) for t in dimension.levers.all()]
+        tags: list[Tag] = [("step", dimension.step.slug)] if dimension.step_id else []
+        tags += [("lever", t.slug) for t in dimension.levers.all()]
+        # A field with a question of its own is that question's; the others are the dimension's.
+        tags += [("field", t.slug) for t in dimension.fields.all() if t.slug not in asked]
+        sources.append((w_dimension, (100 - row.score) / 100, tags, reason))
         for term in dimension.fields.all():
-            answer = field_answers.get(term.slug)
-            if answer is None:
-                tags.append((("field", term.slug), need, reason))
-            elif answer.level is not None:  # a field that does not apply asks for nothing
-                field_reason = _(
-                    "Your readiness in %(field)s is level %(level)s of %(highest)s (%(label)s)."
-                ) % {
-                    "field": term.name,
-                    "level": answer.level,
-                    "highest": HIGHEST,
-                    "label": answer.label,
-                }
-                tags.append(
-                    (("field", term.slug), (HIGHEST - answer.level) / HIGHEST, field_reason)
-                )
-        for tag, tag_need, tag_reason in tags:
-            amount = w_dimension * tag_need * weight_of.get(tag, 1.0)
+            answer = asked.get(term.slug)
+            if answer is None or answer.level is None:  # unanswered, or does not apply
+                continue
+            field_reason = _(
+                "Your readiness in %(field)s is level %(level)s of %(highest)s (%(label)s)."
+            ) % {
+                "field": term.name,
+                "level": answer.level,
+                "highest": HIGHEST,
+                "label": answer.label,
+            }
+            need = (HIGHEST - answer.level) / HIGHEST
+            sources.append((w_dimension, need, [("field", term.slug)], field_reason))
+    for weight, need, tags, reason in sources:
+        for tag in tags:
+            amount = weight * need * weight_of.get(tag, 1.0) / len(tags)
             if amount > 0:
-                demand.by_tag[tag].append(Contribution(amount, tag_reason))
+                demand.by_tag[tag].append(Contribution(amount, reason))
     return demand
 
 
@@ -158,9 +163,12 @@ def _rank(
                 summary=item["summary"],
                 url=item["url"],
                 key=item.get("key", ""),
-                relevance=sum(demand.total(t) for t in tags),
+                relevance=sum(demand.total(t) for t in tags) / math.sqrt(len(item["tags"])),
                 reason=best.reason if best else "",
-                matches=[labels.get(k, {}).get(s, s) for k, s in sorted(tags)],
+                matches=[
+                    labels.get(k, {}).get(s, s)
+                    for k, s in sorted(tags, key=lambda t: (-demand.total(t), t))[:MATCHES_SHOWN]
+                ],
                 is_sample=item.get("is_sample", False),
             )
         )
@@ -284,6 +292,27 @@ def recommend(result: Result, user: Any) -> dict[str, list[Recommendation]]:
     }
     cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+@dataclass
+class Section:
+    kind: str
+    title: str
+    items: list[tuple[Recommendation, bool | None]]  # (item, completed) or None: not followed
+
+
+def sections(user: Any, found: dict[str, list[Recommendation]]) -> list[Section]:
+    """The recommendations by kind, each with whether `user` follows it (one query)."""
+    states = enrolled(user, found)
+    titles = {
+        "pathway": _("Learning pathways"),
+        "course": _("Courses"),
+        "resource": _("From the knowledge repository"),
+    }
+    return [
+        Section(kind, titles[kind], [(r, states.get(kind, {}).get(r.pk)) for r in found[kind]])
+        for kind in ("pathway", "course", "resource")
+    ]
 
 
 def enrolled(user: Any, found: dict[str, list[Recommendation]]) -> dict[str, dict[int, bool]]:

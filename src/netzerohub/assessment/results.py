@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from . import peers
+from .answering import structure
 from .models import Answer, Assessment, Dimension, Question, Questionnaire
 from .scoring import shown
 
@@ -76,6 +78,15 @@ class AnswerRow:
 
 
 @dataclass
+class TableRow:
+    title: str
+    score: int | None
+    change: int | None
+    medians: list[int | None]
+    is_overall: bool = False
+
+
+@dataclass
 class Result:
     assessment: Assessment
     questionnaire: Questionnaire
@@ -97,8 +108,28 @@ class Result:
         return shown(self.previous.overall_score) if self.previous else None
 
     @property
-    def overall_medians(self) -> dict[str, int | None]:
-        return {g.group: shown(g.medians.get(peers.OVERALL)) for g in self.groups if g.shown}
+    def overall_change(self) -> int | None:
+        if self.overall is None or self.overall_previous is None:
+            return None
+        return self.overall - self.overall_previous
+
+    def table(self) -> list[TableRow]:
+        """The overall score, then each dimension, with the medians of the groups shown."""
+        groups = self.shown_groups
+        rows = [
+            TableRow(
+                _("Overall"),
+                self.overall,
+                self.overall_change,
+                [shown(g.medians.get(peers.OVERALL)) for g in groups],
+                is_overall=True,
+            )
+        ]
+        rows += [
+            TableRow(d.dimension.title, d.shown, d.change, [d.medians.get(g.group) for g in groups])
+            for d in self.dimensions
+        ]
+        return rows
 
     @property
     def shown_groups(self) -> list[peers.PeerGroup]:
@@ -210,3 +241,43 @@ def build(assessment: Assessment) -> Result:
         strength_from=strength_from,
         gap_below=gap_below,
     )
+
+
+@dataclass
+class Readiness:
+    """Where a city stands, in short: its latest result and the assessment in progress."""
+
+    latest: Assessment | None
+    in_progress: Assessment | None
+    weakest: list[tuple[str, int | None]]  # (dimension title, score), lowest first
+
+    @property
+    def overall(self) -> int | None:
+        return shown(self.latest.overall_score) if self.latest else None
+
+
+def readiness_of(cities: list[Any]) -> dict[int, Readiness]:
+    """{city id: where it stands} for `cities` (for "My city", the landing page and, later,
+    the helpdesk): one query and the cached questionnaire structure."""
+    found = {c.pk: Readiness(latest=None, in_progress=None, weakest=[]) for c in cities}
+    rows = (
+        Assessment.objects.filter(city__in=[c.pk for c in cities])
+        .filter(Q(status=Assessment.Status.IN_PROGRESS) | Q(is_latest=True))
+        .select_related("stage")
+    )
+    for row in rows:
+        if row.is_latest:
+            found[row.city_id].latest = row
+            found[row.city_id].weakest = _weakest(row)
+        else:
+            found[row.city_id].in_progress = row
+    return found
+
+
+def _weakest(latest: Assessment) -> list[tuple[str, int | None]]:
+    dimensions = list(structure(latest.questionnaire_id).dimensions.all())
+    scored = [(d, latest.scores.get(d.key)) for d in dimensions]
+    ranked = sorted(
+        ((d, s) for d, s in scored if s is not None), key=lambda pair: (pair[1], pair[0].position)
+    )
+    return [(d.title, shown(s)) for d, s in ranked[:WEAKEST]]

@@ -32,6 +32,7 @@ from .forms import (
     ProposalForm,
 )
 from .models import City, Country, Membership
+from .panels import panels_for
 from .policies import (
     approved_memberships,
     city_policy,
@@ -230,6 +231,7 @@ def my_city(request: HttpRequest, pk: int) -> HttpResponse:
             "is_coordinator": request.user.is_coordinator,
             "my_membership": approved_memberships(request.user).get(city.pk),
             "decision_form": DecisionForm(),
+            "panels": panels_for(city, request.user),
         },
     )
 

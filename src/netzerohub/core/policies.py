@@ -7,8 +7,11 @@ which private objects exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
+from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.http import Http404
 
@@ -34,3 +37,17 @@ def fetch_or_404(
     if obj is None or not policy.can(user, action, obj):
         raise Http404
     return obj
+
+
+def coordinator_only(view: Callable) -> Callable:
+    """A page of the coordinators: others are asked to sign in, then get a 404 (the page does
+    not exist for them)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_coordinator:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

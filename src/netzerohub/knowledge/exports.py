@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
+from netzerohub.core.spreadsheets import neutralise
+
 COLUMNS = [
     "key", "title", "summary", "body", "type", "fields", "levers", "step", "countries",
     "languages", "city", "city_country", "authors", "published_on", "licence", "links",
@@ -18,24 +20,6 @@ LIST_SEPARATOR = ";"
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-# What a spreadsheet reads as the start of a formula, and the quote that makes it plain text.
-FORMULA_STARTS = frozenset({"=", "+", "-", "@", "\t", "\r"})
-QUOTE = "'"
-
-
-def _neutralise(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: make it plain text. A value
-    # that starts with the quote gets one more, so `restore_cell` takes exactly one off.
-    return QUOTE + value if value[:1] in FORMULA_STARTS | {QUOTE} else value
-
-
-def restore_cell(value: str) -> str:
-    """A cell of an exported CSV as it was before `_neutralise` (so a round trip is exact)."""
-    if value[:1] == QUOTE and value[1:2] in FORMULA_STARTS | {QUOTE}:
-        return value[1:]
-    return value
 
 
 def export_rows(resources: QuerySet, *, chunk: int = 500) -> Iterator[str]:
@@ -71,4 +55,4 @@ def export_rows(resources: QuerySet, *, chunk: int = 500) -> Iterator[str]:
             "is_sample": "yes" if resource.is_sample else "no",
             "url": resource.get_absolute_url(),
         }
-        yield writer.writerow([_neutralise(str(row[c])) for c in COLUMNS])
+        yield writer.writerow([neutralise(str(row[c])) for c in COLUMNS])

@@ -24,9 +24,10 @@ from django.utils.text import slugify
 from netzerohub.cities.models import City, Country
 from netzerohub.core.languages import LANGUAGE_NAMES
 from netzerohub.core.models import Term
+from netzerohub.core.spreadsheets import restore_cell
 
 from . import services
-from .exports import LIST_SEPARATOR, restore_cell
+from .exports import LIST_SEPARATOR
 from .models import ATTACHMENT_MAX_BYTES, Attachment, Resource
 
 REQUIRED = ("key", "title", "summary", "type")

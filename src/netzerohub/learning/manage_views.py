@@ -4,17 +4,15 @@ curate pathways; run cohorts. Every page answers 404 to anyone who is not a coor
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from netzerohub.cities.policies import is_coordinator
+from netzerohub.core.policies import coordinator_only
 
 from . import authoring
 from .forms import (
@@ -32,17 +30,6 @@ from .progress import outline
 from .services import LearningError
 
 OFFSETS = {"up": -1, "down": 1}
-
-
-def coordinator_only(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not is_coordinator(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _course(key: str) -> Course:

@@ -9,6 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from netzerohub.assessment import authoring as assessment_authoring
+from netzerohub.assessment import peers as assessment_peers
+from netzerohub.assessment import services as assessment
+from netzerohub.assessment.models import Assessment
 from netzerohub.cities.models import City, Membership
 from netzerohub.knowledge import services as knowledge
 from netzerohub.knowledge.importing import import_file
@@ -50,6 +54,16 @@ MENTOR_CITY = ("Lund", "SE")
 DEMO_COURSES = Path(learning.__file__).parent / "data" / "demo" / "courses.json"
 # The demo member follows this pathway and has passed the quiz of its first lesson.
 DEMO_PATHWAY = "sample-pathway-build-your-transition-team"
+# The sample self-assessment of the demo city: a level per dimension (its second question one
+# lower), per field of action for the readiness questions; the two optional fields are skipped.
+DEMO_LEVELS = {
+    "mandate": 3, "governance": 2, "system": 2, "portfolio": 1, "finance": 1,
+    "engagement": 2, "monitoring": 1, "capabilities": 2,
+}  # fmt: skip
+DEMO_FIELD_LEVELS = {
+    "energy-systems": 2, "built-environment": 2, "mobility-transport": 1,
+    "waste-circular-economy": 3, "green-infrastructure-nbs": 1,
+}  # fmt: skip
 
 PEOPLE = [
     # email, name, job title, flags
@@ -107,6 +121,7 @@ class Command(BaseCommand):
 
         self._knowledge(users, demo_city)
         self._learning(users)
+        self._assessment(users, demo_city)
 
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, name, _job, _flags in PEOPLE:
@@ -199,3 +214,27 @@ class Command(BaseCommand):
         lead_course = Course.objects.published().exclude(pk=first.pk).order_by("title").first()
         if lead_course is not None and not lead_course.prerequisites.exists():
             learning.enrol_in_course(lead_course, user=users["lead@example.org"])
+
+    def _assessment(self, users, demo_city: City) -> None:
+        """The default questionnaire, and a sample self-assessment of the demo city answered by
+        the demo member and lead, submitted by the lead (marked as sample: it says nothing
+        about the city)."""
+        questionnaire, created = assessment_authoring.load_default()
+        if created:
+            self.stdout.write(f"Questionnaire {questionnaire.version} published.")
+        if Assessment.objects.for_city(demo_city).exists():
+            return
+        member, lead = users["member@example.org"], users["lead@example.org"]
+        sample = assessment.start_assessment(demo_city, actor=member)
+        questions = sample.questionnaire.questions.select_related("dimension", "field")
+        for question in questions.order_by("dimension__position", "position"):
+            if question.field_id:
+                level = DEMO_FIELD_LEVELS.get(question.field.slug)
+            else:
+                level = DEMO_LEVELS[question.dimension.key] - (question.position == 2)
+            who = lead if question.dimension.key in {"mandate", "finance"} else member
+            assessment.save_answer(sample, question, level, actor=who)
+        assessment.submit_assessment(sample, actor=lead)
+        Assessment.objects.filter(pk=sample.pk).update(is_sample=True)
+        assessment_peers.refresh(questionnaire.key)
+        self.stdout.write(f"Sample self-assessment of {demo_city.name} submitted.")
