@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from netzerohub.accounts.api import router as accounts_router
+from netzerohub.assessment.api import router as assessment_router
 from netzerohub.cities.api import router as cities_router
 from netzerohub.knowledge.api import router as knowledge_router
 from netzerohub.learning.api import router as learning_router
@@ -21,3 +22,4 @@ api.add_router("/", cities_router)
 api.add_router("/", accounts_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", learning_router)
+api.add_router("/", assessment_router)

@@ -50,3 +50,14 @@ def test_smoke_every_page(client, assessment, city, member, lead, coordinator):
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
+
+
+def test_smoke_api(client, assessment, city, member, lead):
+    client.force_login(member)
+    assert client.get("/api/v1/assessment/questionnaire").status_code == 200
+    assert client.get(f"/api/v1/cities/{city.pk}/assessments").status_code == 200
+    assert client.get(f"/api/v1/assessments/{assessment.pk}").status_code == 200
+    done = submitted(city, lead)
+    assert client.get(f"/api/v1/assessments/{done.pk}").status_code == 200
+    response = client.get(f"/api/v1/assessments/{done.pk}/recommendations")
+    assert response.status_code == 200, response.content
