@@ -70,8 +70,8 @@ class State:
     def ready(self) -> bool:
         return not self.missing
 
-    def of(self, dimension: Dimension) -> DimensionState:
-        return next(d for d in self.dimensions if d.dimension.pk == dimension.pk)
+    def of(self, dimension_id: int) -> DimensionState:
+        return next(d for d in self.dimensions if d.dimension.pk == dimension_id)
 
     def resume(self) -> DimensionState:
         """The first dimension with an unanswered question (the first one when all are)."""

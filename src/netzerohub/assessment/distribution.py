@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from netzerohub.cities.models import Country
+from netzerohub.cities.forms import country_choices
 from netzerohub.cities.population import BANDS
 
 from . import peers
@@ -66,7 +66,7 @@ class Distribution:
         """Every group's stage counts, and the dimension scores of `group` (three queries)."""
         full = structure(questionnaire.pk)
         stages = list(full.stages.all())
-        names = dict(Country.objects.values_list("code", "name"))
+        names = dict(country_choices("")[1:])
         bands = {f"band:{key}": str(label) for key, label in BANDS}
         rows = list(PeerStatistic.objects.filter(questionnaire_key=questionnaire.key))
 

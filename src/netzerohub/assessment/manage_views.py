@@ -28,16 +28,14 @@ from .forms import (
     WeightsForm,
 )
 from .models import Dimension, Question, Questionnaire
+from .policies import get_questionnaire_for_user
 from .services import AssessmentError
 
 OFFSETS = {"up": -1, "down": 1}
 
 
-def _version(pk: int) -> Questionnaire:
-    questionnaire = Questionnaire.objects.filter(pk=pk).first()
-    if questionnaire is None:
-        raise Http404
-    return questionnaire
+def _version(request: HttpRequest, pk: int) -> Questionnaire:
+    return get_questionnaire_for_user(request.user, pk, "author")
 
 
 def _back(questionnaire: Questionnaire) -> HttpResponse:
@@ -80,7 +78,7 @@ def version(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_only
 @require_POST
 def new_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    source = _version(pk)
+    source = _version(request, pk)
     form = DraftForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the new draft a version label."))
@@ -100,7 +98,7 @@ def new_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_only
 def settings_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    questionnaire = _version(pk)
+    questionnaire = _version(request, pk)
     if not questionnaire.is_draft:
         return _back(questionnaire)
     form = SettingsForm(request.POST or None, instance=Questionnaire.objects.get(pk=pk))
@@ -121,7 +119,7 @@ def settings_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_only
 def stages_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    questionnaire = _version(pk)
+    questionnaire = _version(request, pk)
     if not questionnaire.is_draft:
         return _back(questionnaire)
     stages = list(questionnaire.stages.all())
@@ -142,7 +140,7 @@ def stages_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_only
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    questionnaire = _version(pk)
+    questionnaire = _version(request, pk)
     try:
         authoring.publish(questionnaire, actor=request.user)
     except AssessmentError as error:
@@ -158,7 +156,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_only
 @require_POST
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
-    questionnaire = _version(pk)
+    questionnaire = _version(request, pk)
     try:
         authoring.delete_draft(questionnaire, actor=request.user)
     except AssessmentError as error:
@@ -169,7 +167,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_only
 def dimension_edit(request: HttpRequest, pk: int, dimension_pk: int | None = None) -> HttpResponse:
-    questionnaire = _version(pk)
+    questionnaire = _version(request, pk)
     dimension = None
     if dimension_pk is not None:
         dimension = questionnaire.dimensions.filter(pk=dimension_pk).first()
@@ -198,7 +196,7 @@ def dimension_edit(request: HttpRequest, pk: int, dimension_pk: int | None = Non
 @coordinator_only
 @require_POST
 def dimension_action(request: HttpRequest, pk: int, dimension_pk: int) -> HttpResponse:
-    questionnaire = _version(pk)
+    questionnaire = _version(request, pk)
     dimension = Dimension.objects.filter(pk=dimension_pk, questionnaire=questionnaire).first()
     action = request.POST.get("action", "")
     if dimension is None or action not in {*OFFSETS, "delete"}:
@@ -221,7 +219,7 @@ def question_edit(
     question_pk: int | None = None,
     dimension_pk: int | None = None,
 ) -> HttpResponse:
-    questionnaire = _version(pk)
+    questionnaire = _version(request, pk)
     question = None
     if question_pk is not None:
         question = Question.objects.filter(pk=question_pk, questionnaire=questionnaire).first()
@@ -256,7 +254,7 @@ def question_edit(
 @coordinator_only
 @require_POST
 def question_action(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    questionnaire = _version(pk)
+    questionnaire = _version(request, pk)
     question = Question.objects.filter(pk=question_pk, questionnaire=questionnaire).first()
     action = request.POST.get("action", "")
     if question is None or action not in {*OFFSETS, "delete"}:

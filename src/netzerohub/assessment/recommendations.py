@@ -223,17 +223,14 @@ def _pathways() -> list[dict]:
 
 
 def _candidates(model: Any, audiences: list[str], tags: list[Tag]) -> list[int]:
-    """Ids of the newest findable objects of `model` with any of `tags` (cached searches)."""
+    """Ids of the newest findable objects of `model` with any of `tags` (cached, shared by
+    every result that needs the same tag)."""
     ids: list[int] = []
     for kind, slug in tags:
-        found = search.search(
-            search.kind_of(model),
-            audiences=audiences,
-            filters={kind: [slug]},
-            sort=search.NEWEST,
-            per_page=CANDIDATES,
+        found = search.newest(
+            search.kind_of(model), audiences=audiences, filters={kind: [slug]}, limit=CANDIDATES
         )
-        ids += [pk for pk in found.object_ids if pk not in ids]
+        ids += [pk for pk in found if pk not in ids]
     return ids
 
 

@@ -55,7 +55,11 @@ class MissingAnswers(AssessmentError):
 
 def _locked(assessment: Assessment) -> Assessment:
     """The assessment row, locked for this transaction; refused once submitted."""
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    locked = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("city")
+        .get(pk=assessment.pk)
+    )
     if locked.is_submitted:
         raise AssessmentError(
             _(
@@ -115,9 +119,14 @@ def _save(assessment: Assessment, question: Question, level: int | None, actor: 
     previous = Answer.objects.filter(assessment=assessment, question=question).first()
     if previous is not None and previous.level == level:
         return previous
-    answer, _created = Answer.objects.update_or_create(
-        assessment=assessment, question=question, defaults={"level": level, "answered_by": actor}
-    )
+    if previous is None:
+        answer = Answer.objects.create(
+            assessment=assessment, question=question, level=level, answered_by=actor
+        )
+    else:  # the assessment row is locked: nobody else writes this answer meanwhile
+        answer = previous
+        answer.level, answer.answered_by = level, actor
+        answer.save(update_fields=["level", "answered_by", "answered_at"])
     log_action(
         "assessment.answer.saved",
         actor=actor,

@@ -238,8 +238,9 @@ def answer(request: HttpRequest, pk: int, question_key: str) -> HttpResponse:
     if not request.htmx:
         if error:
             messages.error(request, error)
+        dimension = next(d for d in questionnaire.dimensions.all() if d.pk == question.dimension_id)
         return redirect(
-            reverse("assessment:dimension", args=[assessment.pk, question.dimension.key])
+            reverse("assessment:dimension", args=[assessment.pk, dimension.key])
             + f"#q-{question.key}"
         )
     state = state_of(assessment)
@@ -252,7 +253,7 @@ def answer(request: HttpRequest, pk: int, question_key: str) -> HttpResponse:
         "was": value_of(answer_row.level if answer_row else None, answer_row is not None),
         "error": error,
         "saved": saved,
-        "number": [q.pk for q in state.of(question.dimension).questions].index(question.pk) + 1,
+        "number": [q.pk for q in state.of(question.dimension_id).questions].index(question.pk) + 1,
     }
     return render(request, "assessment/_answer_saved.html", context)
 

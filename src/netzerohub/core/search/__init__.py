@@ -8,6 +8,7 @@ from .engine import (
     generation,
     index_object,
     kind_of,
+    newest,
     search,
     unindex_object,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "highlight",
     "index_object",
     "kind_of",
+    "newest",
     "parse",
     "search",
     "unaccent",

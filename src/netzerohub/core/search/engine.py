@@ -229,6 +229,19 @@ def search(
     )
 
 
+def newest(
+    kind: str, *, audiences: Sequence[str], filters: Mapping[str, Sequence[str]], limit: int
+) -> list[int]:
+    """Object ids of the newest `limit` documents of `kind` that `audiences` may find and that
+    match `filters` (as in `search`): candidates without text, totals or facet counts, in one
+    query, cached under the index generation."""
+    filters = {name: sorted(set(values)) for name, values in filters.items() if values}
+    audiences = sorted(set(audiences))
+    parts = ("newest", kind, audiences, sorted(filters.items()), limit, generation(kind))
+    scope = SearchDocument.objects.filter(kind=kind, audience__in=audiences)
+    return _cached(parts, lambda: _page_ids(scope, scope, filters, parse(""), False, 1, limit))
+
+
 def _cached(parts: tuple, compute: Any) -> Any:
     key = make_key("search", *parts)
     value = cache.get(key)
