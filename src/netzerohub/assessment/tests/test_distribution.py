@@ -101,7 +101,7 @@ def test_weights_are_saved_and_audited(client, questionnaire, coordinator):
     client.force_login(coordinator)
     page = client.get(reverse("assessment:weights")).content.decode()
     assert 'name="dimension__finance"' in page and 'name="lever__finance-funding"' in page
-    data = {name: "1" for name in _weight_names(page)}
+    data = dict.fromkeys(_weight_names(page), "1")
     data["dimension__finance"] = "2.5"
     data["lever__finance-funding"] = "0"
     client.post(reverse("assessment:weights"), data)
@@ -115,7 +115,7 @@ def test_a_bad_weight_is_refused_and_keeps_what_was_typed(
 ):
     client.force_login(coordinator)
     page = client.get(reverse("assessment:weights")).content.decode()
-    data = {name: "1" for name in _weight_names(page)}
+    data = dict.fromkeys(_weight_names(page), "1")
     data["dimension__finance"] = value
     data["dimension__mandate"] = "3"
     response = client.post(reverse("assessment:weights"), data)
