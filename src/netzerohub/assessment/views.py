@@ -171,6 +171,7 @@ def _dimension_page(
 
 
 @login_required
+@rate_limited("assessment.answer", limit=1200)
 def dimension(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """One dimension's questions. Each answer is saved as it is given (htmx); without
     JavaScript the "Save" buttons send the dimension, and only what changed is saved."""

@@ -268,3 +268,22 @@ def test_two_people_saving_different_questions_at_the_same_moment_lose_nothing()
         thread.join()
     assert errors == []
     assert Answer.objects.filter(assessment=assessment, level=3).count() == 20
+
+
+def test_a_dimension_that_fewer_than_five_cities_scored_stays_hidden(questionnaire, city, lead):
+    """Versions of one questionnaire may differ: a dimension only two cities answered is not
+    shown even where the group itself is large enough."""
+    own = submitted(city, lead)
+    now = own.submitted_at
+    common = {"questionnaire_key": questionnaire.key, "computed_at": now, "lower_quartile": 0,
+              "upper_quartile": 0}  # fmt: skip
+    PeerStatistic.objects.bulk_create(
+        [
+            PeerStatistic(group="all", dimension="", cities=8, median=40, **common),
+            PeerStatistic(group="all", dimension="finance", cities=8, median=30, **common),
+            PeerStatistic(group="all", dimension="data", cities=2, median=90, **common),
+        ]
+    )
+    own = Assessment.objects.select_related("country", "questionnaire").get(pk=own.pk)
+    everyone = next(g for g in peers.comparison(own)[0] if g.group == "all")
+    assert everyone.medians == {"": 40, "finance": 30}

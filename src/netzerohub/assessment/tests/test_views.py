@@ -354,7 +354,21 @@ def populated(data_size, questionnaire, city, lead):
     return in_progress
 
 
-QUERIES = {"dimension": 4, "overview": 6, "answer": 11, "result": 24, "city": 6, "distribution": 15}
+QUERIES = {
+    "dimension": 4,
+    "overview": 6,
+    "answer": 11,
+    "result": 24,
+    "city": 6,
+    "distribution": 15,
+    "questionnaire": 1,  # which version is current; the page itself comes from the cache
+}
+
+
+def test_questionnaire_page_query_count(client, populated, django_assert_num_queries):
+    client.get(reverse("assessment:questionnaire"))  # rendered once, then from the cache
+    with django_assert_num_queries(QUERIES["questionnaire"]):
+        assert client.get(reverse("assessment:questionnaire")).status_code == 200
 
 
 def test_dimension_page_query_count(client, populated, lead, django_assert_num_queries):
