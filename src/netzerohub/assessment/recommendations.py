@@ -21,7 +21,8 @@ The rule (README, "How recommendations are ranked"):
 
 Only published content the person may read is considered: pathways as the learning catalogue
 lists them, courses and resources through `core.search` (the index holds only what may be
-found, by audience), each tag's newest `CANDIDATES` for the `TOP_TAGS` most demanded tags.
+found, by audience): the `CANDIDATES` most recently indexed of each of the `TOP_TAGS` most
+demanded tags.
 """
 
 from __future__ import annotations
@@ -223,11 +224,11 @@ def _pathways() -> list[dict]:
 
 
 def _candidates(model: Any, audiences: list[str], tags: list[Tag]) -> list[int]:
-    """Ids of the newest findable objects of `model` with any of `tags` (cached, shared by
-    every result that needs the same tag)."""
+    """Ids of the most recently indexed findable objects of `model` with any of `tags` (cached,
+    shared by every result that needs the same tag)."""
     ids: list[int] = []
     for kind, slug in tags:
-        found = search.newest(
+        found = search.recent(
             search.kind_of(model), audiences=audiences, filters={kind: [slug]}, limit=CANDIDATES
         )
         ids += [pk for pk in found if pk not in ids]

@@ -8,7 +8,7 @@ from .engine import (
     generation,
     index_object,
     kind_of,
-    newest,
+    recent,
     search,
     unindex_object,
 )
@@ -25,7 +25,7 @@ __all__ = [
     "highlight",
     "index_object",
     "kind_of",
-    "newest",
+    "recent",
     "parse",
     "search",
     "unaccent",

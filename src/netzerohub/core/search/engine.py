@@ -229,17 +229,19 @@ def search(
     )
 
 
-def newest(
+def recent(
     kind: str, *, audiences: Sequence[str], filters: Mapping[str, Sequence[str]], limit: int
 ) -> list[int]:
-    """Object ids of the newest `limit` documents of `kind` that `audiences` may find and that
-    match `filters` (as in `search`): candidates without text, totals or facet counts, in one
-    query, cached under the index generation."""
+    """Object ids of the `limit` most recently indexed documents of `kind` that `audiences` may
+    find and that match `filters` (as in `search`): candidates without text, totals or facet
+    counts, cached under the index generation. Ordered by the index row (a backward scan of two
+    indexes, a few milliseconds at 100,000 documents; ordering by date sorts every match)."""
     filters = {name: sorted(set(values)) for name, values in filters.items() if values}
     audiences = sorted(set(audiences))
-    parts = ("newest", kind, audiences, sorted(filters.items()), limit, generation(kind))
+    parts = ("recent", kind, audiences, sorted(filters.items()), limit, generation(kind))
     scope = SearchDocument.objects.filter(kind=kind, audience__in=audiences)
-    return _cached(parts, lambda: _page_ids(scope, scope, filters, parse(""), False, 1, limit))
+    ids = _filtered(scope, filters).order_by("-id").values_list("object_id", flat=True)
+    return _cached(parts, lambda: list(ids[:limit]))
 
 
 def _cached(parts: tuple, compute: Any) -> Any:

@@ -660,3 +660,22 @@ def test_both_databases_answer_like_the_reference(index, corpus, clauses, upper)
     assert results.facets == {"parity": dict(Counter(d.parity for d in expected))}
     ranked = index.results(query)
     assert sorted(ranked.object_ids) == sorted(d.pk for d in expected), query
+
+
+# --- recent: candidates without a query ------------------------------------------------------
+
+
+def test_recent_lists_the_most_recently_indexed_matches_that_the_audience_may_find(index):
+    first = index.add("first", title="A", facets={"field": ["energy"]}, on=date(2026, 1, 1))
+    index.add("members", title="B", facets={"field": ["energy"]}, audience="members")
+    index.add("other field", title="C", facets={"field": ["waste"]})
+    index.add("third", title="D", facets={"field": ["energy", "waste"]}, on=date(2019, 1, 1))
+    energy = {"field": ["energy"]}
+    found = search.recent(KIND, audiences=["public"], filters=energy, limit=10)
+    assert [index.names[pk] for pk in found] == ["third", "first"]  # indexed last comes first
+    both = search.recent(KIND, audiences=["public", "members"], filters=energy, limit=2)
+    assert [index.names[pk] for pk in both] == ["third", "members"]
+    index.unindex(first)  # a change of the index is seen at once, despite the cache
+    assert search.recent(KIND, audiences=["public"], filters=energy, limit=10) == [
+        pk for pk, name in index.names.items() if name == "third"
+    ]
