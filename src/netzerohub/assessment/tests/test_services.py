@@ -21,6 +21,7 @@ from netzerohub.assessment.tests.factories import (
 from netzerohub.cities.models import City
 from netzerohub.cities.tests.factories import CityFactory, LeadFactory, MembershipFactory
 from netzerohub.core.models import AuditLog, Notification
+from netzerohub.core.personal_data import collect_all
 
 pytestmark = pytest.mark.django_db
 
@@ -287,3 +288,11 @@ def test_a_dimension_that_fewer_than_five_cities_scored_stays_hidden(questionnai
     own = Assessment.objects.select_related("country", "questionnaire").get(pk=own.pk)
     everyone = next(g for g in peers.comparison(own)[0] if g.group == "all")
     assert everyone.medians == {"": 40, "finance": 30}
+
+
+def test_a_persons_answers_are_in_their_personal_data(assessment, member, lead):
+    question = by_key(assessment)["mandate-scope"]
+    services.save_answer(assessment, question, 3, actor=member)
+    exported = collect_all(member)["assessment"]["answers"]
+    assert [(a["question"], a["level"]) for a in exported] == [(question.text, 3)]
+    assert collect_all(lead)["assessment"]["answers"] == []
