@@ -66,7 +66,7 @@ def _locked(assessment: Assessment) -> Assessment:
                 "This assessment was submitted on %(date)s and can no longer change. "
                 "Start a new assessment to re-assess."
             )
-            % {"date": formats.date_format(timezone.localtime(locked.submitted_at))}
+            % {"date": formats.date_format(timezone.localtime(locked.submitted_at), "j F Y")}
         )
     return locked
 

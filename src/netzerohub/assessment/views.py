@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -120,7 +122,7 @@ def _leads(assessment: Assessment) -> list:
 
 
 @login_required
-def overview(request: HttpRequest, pk: int, missing_error: bool = False) -> HttpResponse:
+def overview(request: HttpRequest, pk: int) -> HttpResponse:
     """An assessment in progress: the progress, each dimension's state, what is missing, and
     (for a lead) the submit button. A submitted one shows its result instead."""
     assessment = get_assessment_for_user(request.user, pk)
@@ -134,7 +136,7 @@ def overview(request: HttpRequest, pk: int, missing_error: bool = False) -> Http
         "can_answer": assessment_policy.can(request.user, "answer", assessment),
         "can_submit": assessment_policy.can(request.user, "submit", assessment),
         "leads": _leads(assessment),
-        "missing_error": missing_error,
+        "missing_error": "missing" in request.GET,  # after a refused submission
     }
     return render(request, "assessment/overview.html", context)
 
@@ -207,12 +209,17 @@ def dimension(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     return redirect("assessment:dimension", assessment.pk, key)
 
 
-@login_required
 @require_POST
 @rate_limited("assessment.answer", limit=1200)
 def answer(request: HttpRequest, pk: int, question_key: str) -> HttpResponse:
     """Save one answer (sent by htmx as it is given). The answer's status line, the progress
-    bar and a short announcement for screen readers come back; the inputs stay as they are."""
+    bar and a short announcement for screen readers come back; the inputs stay as they are.
+    Someone signed out meanwhile gets a 401 (the page says the answer is not saved) rather than
+    the sign-in page swapped into the question."""
+    if not request.user.is_authenticated:
+        if request.htmx:
+            return HttpResponse(status=401)
+        return redirect_to_login(request.get_full_path())
     assessment = get_assessment_for_user(request.user, pk)
     questionnaire = structure(assessment.questionnaire_id)
     question = next((q for q in questionnaire.questions.all() if q.key == question_key), None)
@@ -272,7 +279,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         services.submit_assessment(assessment, actor=request.user)
     except services.MissingAnswers as error:
         messages.error(request, str(error))
-        return overview(request, pk, missing_error=True)
+        return redirect(reverse("assessment:overview", args=[assessment.pk]) + "?missing#missing")
     except services.AssessmentError as error:
         messages.error(request, str(error))
         return redirect(assessment)
@@ -287,12 +294,17 @@ def _result(request: HttpRequest, pk: int) -> tuple[Assessment, results.Result]:
     return assessment, results.build(assessment)
 
 
+def _local_date(assessment: Assessment) -> str:
+    """The day of the submission where the portal is (the page says the same)."""
+    return formats.date_format(timezone.localdate(assessment.submitted_at), "j M Y")
+
+
 def chart(result: results.Result) -> str:
     """The radar of a result: the city, its previous result and the median of all cities."""
     scored = result.dimensions
     series = [
         Series(
-            _("This assessment (%(date)s)") % {"date": result.assessment.submitted_at.date()},
+            _("This assessment (%(date)s)") % {"date": _local_date(result.assessment)},
             [d.score for d in scored],
             CITY,
             filled=True,
@@ -301,7 +313,7 @@ def chart(result: results.Result) -> str:
     if result.previous is not None:
         series.append(
             Series(
-                _("Previous assessment (%(date)s)") % {"date": result.previous.submitted_at.date()},
+                _("Previous assessment (%(date)s)") % {"date": _local_date(result.previous)},
                 [d.previous for d in scored],
                 PREVIOUS,
             )
@@ -345,6 +357,7 @@ def result_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     recommended = recommendations.recommend(found, request.user)
     body = pdf.render_result(found, chart(found), recommended, request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="application/pdf")
-    filename = f"self-assessment-{assessment.city.pk}-{assessment.submitted_at:%Y-%m-%d}.pdf"
+    day = timezone.localdate(assessment.submitted_at)
+    filename = f"self-assessment-{assessment.city.pk}-{day:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -126,6 +126,15 @@ def test_answers_to_another_citys_assessment_are_404(request, client, assessment
     assert not Answer.objects.exists()
 
 
+def test_a_visitor_signed_out_meanwhile_gets_a_401_from_htmx_and_the_sign_in_page_otherwise(
+    client, assessment
+):
+    url = answer_url(assessment, "mandate-scope")
+    assert client.post(url, {"q-mandate-scope": "2"}, **HTMX).status_code == 401
+    assert client.post(url, {"q-mandate-scope": "2"}).url.startswith("/accounts/login/")
+    assert not Answer.objects.exists()
+
+
 def test_an_unknown_question_or_dimension_is_404(client, assessment, member):
     client.force_login(member)
     assert client.post(answer_url(assessment, "no-such-question"), {}).status_code == 404
@@ -218,10 +227,13 @@ def test_submitting_with_answers_missing_lists_each_with_a_link(client, assessme
     del levels["governance-roles"], levels["finance-budget"]
     answer(assessment, levels, user=lead)
     client.force_login(lead)
-    response = client.post(reverse("assessment:submit", args=[assessment.pk]))
+    response = client.post(reverse("assessment:submit", args=[assessment.pk]), follow=True)
     body = text(response)
-    assert response.status_code == 200
+    assert response.redirect_chain == [
+        (reverse("assessment:overview", args=[assessment.pk]) + "?missing#missing", 302)
+    ]
     assert "2 required questions are not answered yet" in body
+    assert 'class="message error" id="missing"' in body
     assert f'href="{dimension_url(assessment, "governance")}#q-governance-roles"' in body
     assert f'href="{dimension_url(assessment, "finance")}#q-finance-budget"' in body
     assert Assessment.objects.get(pk=assessment.pk).status == "in_progress"
