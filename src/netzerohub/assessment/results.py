@@ -188,7 +188,7 @@ def previous_of(assessment: Assessment) -> Assessment | None:
 def build(assessment: Assessment) -> Result:
     """The result of a submitted assessment, with peer medians and the previous result, in a
     fixed number of queries."""
-    questionnaire = Questionnaire.objects.with_structure().get(pk=assessment.questionnaire_id)
+    questionnaire = structure(assessment.questionnaire_id)
     strength_from, gap_below = thresholds(list(questionnaire.stages.all()))
     stored = {
         a.question_id: a

@@ -371,6 +371,7 @@ QUERIES = {
     "overview": 6,
     "answer": 11,
     "result": 24,
+    "result (warm)": 6,
     "city": 6,
     "distribution": 15,
     "questionnaire": 1,  # which version is current; the page itself comes from the cache
@@ -411,6 +412,20 @@ def test_result_page_query_count(client, populated, city, lead, django_assert_nu
     client.force_login(lead)
     latest = Assessment.objects.for_city(city).latest_results().get()
     with django_assert_num_queries(QUERIES["result"]):
+        assert client.get(latest.get_absolute_url()).status_code == 200
+
+
+def test_result_page_query_count_when_its_parts_are_cached(
+    client, populated, city, lead, django_assert_num_queries
+):
+    """What every view of a result costs once the questionnaire, the recommendations and the
+    candidates they come from are cached: the person, the assessment, the membership, the
+    answers, the peer medians, the previous result (and the person's enrolments when a course
+    or pathway is recommended)."""
+    client.force_login(lead)
+    latest = Assessment.objects.for_city(city).latest_results().get()
+    client.get(latest.get_absolute_url())
+    with django_assert_num_queries(QUERIES["result (warm)"]):
         assert client.get(latest.get_absolute_url()).status_code == 200
 
 
