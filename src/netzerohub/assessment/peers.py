@@ -11,11 +11,13 @@ when at least `MIN_GROUP` cities form it, so that no figure comes close to being
 from __future__ import annotations
 
 import statistics
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +29,16 @@ from .models import Assessment, PeerStatistic
 MIN_GROUP = 5
 ALL = "all"
 OVERALL = ""
+
+
+def _version_key(questionnaire_key: str) -> str:
+    return f"assessment:peers:version:{questionnaire_key}"
+
+
+def version(questionnaire_key: str) -> str:
+    """A name that changes whenever the statistics of `questionnaire_key` are rebuilt: pages
+    that show them put it in their cache keys."""
+    return str(cache.get_or_set(_version_key(questionnaire_key), lambda: uuid.uuid4().hex, None))
 
 
 def country_group(code: str) -> str:
@@ -90,6 +102,7 @@ def refresh(questionnaire_key: str) -> int:
             )
     PeerStatistic.objects.filter(questionnaire_key=questionnaire_key).delete()
     PeerStatistic.objects.bulk_create(statistics_rows, batch_size=1000)
+    transaction.on_commit(lambda: cache.delete(_version_key(questionnaire_key)))
     return len(statistics_rows)
 
 

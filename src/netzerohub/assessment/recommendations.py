@@ -251,20 +251,24 @@ def _items(queryset: Any, summary: str) -> list[dict]:
     ]
 
 
+def inputs(user: Any) -> tuple:
+    """What recommendations depend on besides the result: who may read what, the weights, and
+    the versions of the learning content and of the search index (all from the cache)."""
+    return (
+        sorted(audiences_for(user)),
+        sorted(weights().items()),
+        content_version(),
+        search.generation(search.kind_of(Resource)),
+        search.generation(search.kind_of(Course)),
+    )
+
+
 def recommend(result: Result, user: Any) -> dict[str, list[Recommendation]]:
     """{kind: ranked recommendations} for `user` looking at `result` (cached per result,
     audience, weights and content: a change to any of them gives a fresh ranking)."""
     weight_of = weights()
     audiences = sorted(audiences_for(user))
-    key = make_key(
-        "assessment.recommendations",
-        result.assessment.pk,
-        audiences,
-        sorted(weight_of.items()),
-        content_version(),
-        search.generation(search.kind_of(Resource)),
-        search.generation(search.kind_of(Course)),
-    )
+    key = make_key("assessment.recommendations", result.assessment.pk, *inputs(user))
     found = cache.get(key)
     if found is not None:
         return found

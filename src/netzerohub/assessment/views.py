@@ -7,22 +7,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from netzerohub.cities.models import City, Membership
-from netzerohub.cities.policies import get_city_for_user, is_lead
-from netzerohub.core.querysets import make_key
+from netzerohub.cities.policies import get_city_for_user
+from netzerohub.core.fragments import rendered, viewer
 from netzerohub.core.ratelimit import rate_limited
+from netzerohub.learning.caching import person_versions
 
-from . import pdf, recommendations, results, services
+from . import pdf, peers, recommendations, results, services
 from .answering import estimated_minutes, state_of, structure
 from .charts import Series, radar
 from .forms import AnswersForm, answer_name, value_of
@@ -31,6 +29,7 @@ from .policies import assessment_policy, can_start, can_view_results_of, get_ass
 from .scoring import shown
 
 QUESTIONNAIRE_SECONDS = 3600
+RESULT_SECONDS = 600
 CITY = "#0b6e4f"
 PREVIOUS = "#5b3a8c"
 MEDIAN = "#1b1f23"
@@ -57,15 +56,13 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
     current = Questionnaire.objects.current()
     if current is None:
         raise Http404
-    key = make_key("assessment.questionnaire-page", current.pk, get_language())
-    body = cache.get(key)
-    if body is None:
+
+    def build() -> dict:
         full = structure(current.pk)
-        body = render_to_string(
-            "assessment/_questionnaire_body.html",
-            {"questionnaire": full, "minutes": estimated_minutes(full)},
-        )
-        cache.set(key, body, QUESTIONNAIRE_SECONDS)
+        return {"questionnaire": full, "minutes": estimated_minutes(full)}
+
+    template = "assessment/_questionnaire_body.html"  # the same for everyone: no forms in it
+    body = rendered(request, template, (current.pk,), build, seconds=QUESTIONNAIRE_SECONDS)
     return render(request, "assessment/questionnaire.html", {"body": body, "q": current})
 
 
@@ -287,13 +284,6 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessment:result", assessment.pk)
 
 
-def _result(request: HttpRequest, pk: int) -> tuple[Assessment, results.Result]:
-    assessment = get_assessment_for_user(request.user, pk)
-    if not assessment.is_submitted:
-        raise Http404
-    return assessment, results.build(assessment)
-
-
 def _local_date(assessment: Assessment) -> str:
     """The day of the submission where the portal is (the page says the same)."""
     return formats.date_format(timezone.localdate(assessment.submitted_at), "j M Y")
@@ -338,22 +328,44 @@ def chart(result: results.Result) -> str:
 
 @login_required
 def result(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment, found = _result(request, pk)
-    recommended = recommendations.recommend(found, request.user)
-    context = {
-        "assessment": assessment,
-        "result": found,
-        "chart": chart(found),
-        "sections": recommendations.sections(request.user, recommended),
-        "can_start": can_start(request.user, assessment.city),
-        "is_lead": is_lead(request.user, assessment.city),
-    }
-    return render(request, "assessment/result.html", context)
+    """A submitted assessment's result. Its body is rendered once per viewer and then served
+    from the cache until the peer medians, the recommendations' inputs or the viewer's
+    enrolments change (the result itself never does)."""
+    assessment = get_assessment_for_user(request.user, pk)
+    if not assessment.is_submitted:
+        raise Http404
+    user = request.user
+    can = can_start(user, assessment.city)
+    parts = (
+        assessment.pk,
+        peers.version(assessment.questionnaire.key),
+        *recommendations.inputs(user),
+        person_versions([user.pk])[user.pk],  # what the viewer follows (the enrol buttons)
+        can,
+        *viewer(request),
+    )
+
+    def build() -> dict:
+        found = results.build(assessment)
+        recommended = recommendations.recommend(found, user)
+        return {
+            "assessment": assessment,
+            "result": found,
+            "chart": chart(found),
+            "sections": recommendations.sections(user, recommended),
+            "can_start": can,
+        }
+
+    body = rendered(request, "assessment/_result_body.html", parts, build, seconds=RESULT_SECONDS)
+    return render(request, "assessment/result.html", {"assessment": assessment, "body": body})
 
 
 @login_required
 def result_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment, found = _result(request, pk)
+    assessment = get_assessment_for_user(request.user, pk)
+    if not assessment.is_submitted:
+        raise Http404
+    found = results.build(assessment)
     recommended = recommendations.recommend(found, request.user)
     body = pdf.render_result(found, chart(found), recommended, request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="application/pdf")

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from netzerohub.cities.models import Membership
 from netzerohub.cities.policies import get_city_for_user, is_coordinator
+from netzerohub.core.fragments import rendered, viewer
 from netzerohub.core.paging import paginate
 from netzerohub.core.querysets import make_key
 from netzerohub.core.ratelimit import rate_limited
@@ -76,25 +76,18 @@ def _enrolment(user, **lookup) -> Enrolment | None:
 
 
 def _fragment(request: HttpRequest, template: str, parts: tuple, build: Callable[[], dict]) -> str:
-    """`template` rendered with `build()`, cached under `parts`, the language and the content
-    version (the parts name the person's version when the fragment is theirs)."""
-    key = make_key("learning.fragment", template, get_language(), content_version(), *parts)
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template, build(), request=request)
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return html
+    """`template` rendered with `build()`, cached under `parts` and the content version (the
+    parts name the person's version when the fragment is theirs)."""
+    return rendered(request, template, (content_version(), *parts), build, seconds=FRAGMENT_SECONDS)
 
 
 def _personal(request: HttpRequest) -> tuple:
-    """What names a signed-in person's rendering: who, their learning version, their role and
-    the CSRF secret of this browser (the fragment holds forms)."""
+    """What names a signed-in person's rendering: the browser's viewer and their learning
+    version."""
     user = request.user
     if not user.is_authenticated:
-        return (None,)
-    get_token(request)
-    version = person_versions([user.pk])[user.pk]
-    return (user.pk, version, user.is_coordinator, request.META.get("CSRF_COOKIE"))
+        return viewer(request)
+    return (*viewer(request), person_versions([user.pk])[user.pk])
 
 
 def course_detail(request: HttpRequest, key: str) -> HttpResponse:

@@ -371,7 +371,7 @@ QUERIES = {
     "overview": 6,
     "answer": 11,
     "result": 24,
-    "result (warm)": 6,
+    "result (warm)": 3,
     "city": 6,
     "distribution": 15,
     "questionnaire": 1,  # which version is current; the page itself comes from the cache
@@ -418,10 +418,9 @@ def test_result_page_query_count(client, populated, city, lead, django_assert_nu
 def test_result_page_query_count_when_its_parts_are_cached(
     client, populated, city, lead, django_assert_num_queries
 ):
-    """What every view of a result costs once the questionnaire, the recommendations and the
-    candidates they come from are cached: the person, the assessment, the membership, the
-    answers, the peer medians, the previous result (and the person's enrolments when a course
-    or pathway is recommended)."""
+    """A result seen again by the same person: its body comes from the cache, named by the
+    peer statistics' version, the recommendations' inputs and the person's learning version;
+    what is left is the person, the assessment and the membership that allows it."""
     client.force_login(lead)
     latest = Assessment.objects.for_city(city).latest_results().get()
     client.get(latest.get_absolute_url())
@@ -440,3 +439,20 @@ def test_distribution_query_count(client, populated, coordinator, django_assert_
     client.force_login(coordinator)
     with django_assert_num_queries(QUERIES["distribution"]):
         assert client.get(reverse("assessment:distribution")).status_code == 200
+
+
+def test_a_cached_result_shows_new_peer_medians_once_another_city_submits(
+    client, questionnaire, city, lead, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _n in range(3):
+            other = CityFactory()
+            submitted(other, LeadFactory(city=other).user, level=4)
+        done = submitted(city, lead, level=0)
+    client.force_login(lead)
+    assert "All cities: 4 with a result so far" in text(client.get(done.get_absolute_url()))
+    with django_capture_on_commit_callbacks(execute=True):  # the refresh runs after commit
+        fifth = CityFactory()
+        submitted(fifth, LeadFactory(city=fifth).user, level=4)
+    body = text(client.get(done.get_absolute_url()))
+    assert "Median: All cities" in body and "4 with a result so far" not in body
