@@ -4,6 +4,9 @@ Every page answers 404 to anyone who is not a coordinator."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -193,22 +196,31 @@ def dimension_edit(request: HttpRequest, pk: int, dimension_pk: int | None = Non
     )
 
 
+def _move_or_delete(request: HttpRequest, obj: Any, *, move: Callable, delete: Callable) -> None:
+    """Move `obj` up or down, or delete it, as the posted `action` says (a message either way)."""
+    action = request.POST.get("action", "")
+    if action not in {*OFFSETS, "delete"}:
+        raise Http404
+    try:
+        if action == "delete":
+            delete(obj, actor=request.user)
+            messages.success(request, _("Deleted."))
+        else:
+            move(obj, actor=request.user, offset=OFFSETS[action])
+    except AssessmentError as error:
+        messages.error(request, str(error))
+
+
 @coordinator_only
 @require_POST
 def dimension_action(request: HttpRequest, pk: int, dimension_pk: int) -> HttpResponse:
     questionnaire = _version(request, pk)
     dimension = Dimension.objects.filter(pk=dimension_pk, questionnaire=questionnaire).first()
-    action = request.POST.get("action", "")
-    if dimension is None or action not in {*OFFSETS, "delete"}:
+    if dimension is None:
         raise Http404
-    try:
-        if action == "delete":
-            authoring.delete_dimension(dimension, actor=request.user)
-            messages.success(request, _("Dimension deleted with its questions."))
-        else:
-            authoring.move_dimension(dimension, actor=request.user, offset=OFFSETS[action])
-    except AssessmentError as error:
-        return _refused(request, questionnaire, error)
+    _move_or_delete(
+        request, dimension, move=authoring.move_dimension, delete=authoring.delete_dimension
+    )
     return _back(questionnaire)
 
 
@@ -256,18 +268,13 @@ def question_edit(
 def question_action(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
     questionnaire = _version(request, pk)
     question = Question.objects.filter(pk=question_pk, questionnaire=questionnaire).first()
-    action = request.POST.get("action", "")
-    if question is None or action not in {*OFFSETS, "delete"}:
+    if question is None:
         raise Http404
-    try:
-        if action == "delete":
-            authoring.delete_question(question, actor=request.user)
-            messages.success(request, _("Question deleted."))
-        else:
-            authoring.move_question(question, actor=request.user, offset=OFFSETS[action])
-    except AssessmentError as error:
-        return _refused(request, questionnaire, error)
-    return redirect(f"{questionnaire.get_absolute_url()}#dimension-{question.dimension.key}")
+    anchor = f"#dimension-{question.dimension.key}"
+    _move_or_delete(
+        request, question, move=authoring.move_question, delete=authoring.delete_question
+    )
+    return redirect(questionnaire.get_absolute_url() + anchor)
 
 
 @coordinator_only
