@@ -162,7 +162,7 @@ def _rank(
                 pk=item["pk"],
                 title=item["title"],
                 summary=item["summary"],
-                url=item["url"],
+                url=item.get("url", ""),
                 key=item.get("key", ""),
                 relevance=sum(demand.total(t) for t in tags) / math.sqrt(len(item["tags"])),
                 reason=best.reason if best else "",
@@ -174,7 +174,12 @@ def _rank(
             )
         )
     ranked.sort(key=lambda r: (-r.relevance, r.title.casefold(), r.pk))
-    return ranked[: LIMITS[kind]]
+    top = ranked[: LIMITS[kind]]
+    objects = {item["pk"]: item.get("object") for item in items}
+    for recommendation in top:  # addresses of the few shown only
+        if not recommendation.url:
+            recommendation.url = objects[recommendation.pk].get_absolute_url()
+    return top
 
 
 def _tags_of(obj: Any) -> set[Tag]:
@@ -235,17 +240,27 @@ def _candidates(model: Any, audiences: list[str], tags: list[Tag]) -> list[int]:
     return ids
 
 
-def _items(queryset: Any, summary: str) -> list[dict]:
-    rows = queryset.select_related("step").prefetch_related("fields", "levers")
+TAG_FACETS = ("field", "lever", "step")
+
+
+def _items(queryset: Any, ids: list[int]) -> list[dict]:
+    """The candidates `queryset` lets through (published, readable), with their tags as the
+    search index holds them: two queries and light rows, whatever the catalogue's size."""
+    indexed = search.facets_of(search.kind_of(queryset.model), ids, TAG_FACETS)
+    rows = queryset.filter(pk__in=ids).only("id", "key", "title", "summary", "is_sample")
     return [
         {
             "pk": obj.pk,
-            "key": getattr(obj, "key", ""),
+            "key": obj.key,
             "title": obj.title,
-            "summary": getattr(obj, summary),
-            "url": obj.get_absolute_url(),
-            "tags": sorted(_tags_of(obj)),
+            "summary": obj.summary,
+            "tags": sorted(
+                (facet, value)
+                for facet, values in indexed.get(obj.pk, {}).items()
+                for value in values
+            ),
             "is_sample": obj.is_sample,
+            "object": obj,
         }
         for obj in rows
     ]
@@ -275,22 +290,12 @@ def recommend(result: Result, user: Any) -> dict[str, list[Recommendation]]:
     demand = demand_of(result, weight_of)
     tags = demand.top_tags(TOP_TAGS)
     labels = Term.objects.labels()
-    course_ids = _candidates(Course, audiences, tags)
-    resource_ids = _candidates(Resource, audiences, tags)
+    courses = _items(Course.objects.published(), _candidates(Course, audiences, tags))
+    resources = _items(Resource.objects.readable_by(user), _candidates(Resource, audiences, tags))
     found = {
         "pathway": _rank("pathway", _pathways(), demand, labels),
-        "course": _rank(
-            "course",
-            _items(Course.objects.published().filter(pk__in=course_ids), "summary"),
-            demand,
-            labels,
-        ),
-        "resource": _rank(
-            "resource",
-            _items(Resource.objects.readable_by(user).filter(pk__in=resource_ids), "summary"),
-            demand,
-            labels,
-        ),
+        "course": _rank("course", courses, demand, labels),
+        "resource": _rank("resource", resources, demand, labels),
     }
     cache.set(key, found, CACHE_SECONDS)
     return found

@@ -244,6 +244,20 @@ def recent(
     return _cached(parts, lambda: list(ids[:limit]))
 
 
+def facets_of(
+    kind: str, object_ids: Iterable[int], names: Sequence[str]
+) -> dict[int, dict[str, list[str]]]:
+    """{object id: {facet: values}} of the facets `names` under which these objects of `kind`
+    are indexed, in one query (objects not in the index are missing)."""
+    rows = SearchFacet.objects.filter(
+        document__kind=kind, document__object_id__in=list(object_ids), facet__in=list(names)
+    ).values_list("document__object_id", "facet", "value")
+    found: dict[int, dict[str, list[str]]] = {}
+    for object_id, facet, value in rows:
+        found.setdefault(object_id, {}).setdefault(facet, []).append(value)
+    return found
+
+
 def _cached(parts: tuple, compute: Any) -> Any:
     key = make_key("search", *parts)
     value = cache.get(key)

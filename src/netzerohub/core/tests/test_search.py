@@ -679,3 +679,14 @@ def test_recent_lists_the_most_recently_indexed_matches_that_the_audience_may_fi
     assert search.recent(KIND, audiences=["public"], filters=energy, limit=10) == [
         pk for pk, name in index.names.items() if name == "third"
     ]
+
+
+def test_facets_of_gives_the_indexed_values_of_the_objects_asked_for(index):
+    one = index.add("one", title="A", facets={"field": ["energy", "waste"], "type": ["guide"]})
+    two = index.add("two", title="B", facets={"field": ["energy"]})
+    index.add("three", title="C", facets={"field": ["mobility"]})
+    found = search.facets_of(KIND, [one.pk, two.pk, 999_999], ["field"])
+    assert {pk: sorted(v["field"]) for pk, v in found.items()} == {
+        one.pk: ["energy", "waste"],
+        two.pk: ["energy"],
+    }
