@@ -5,14 +5,16 @@
     .venv/bin/python bench/run.py --database sqlite   # a SQLite file under var/bench/
 
 Steps: migrate, load the reference data, top the data up to Europe scale (see `seed.py`,
-`seed_knowledge.py` and `seed_learning.py`: what the chosen pages need), time 50 knowledge
-searches with a cold cache in-process (`knowledge_search.py`), collect static files, start
-gunicorn (2 sync workers) on a free port of 127.0.0.1, then for every page: a warm-up, a
-fixed-duration wrk run, p50/p95 latency, requests per second as a ratio to a bare hello-world
-view served by the same server in the same run, and the peak RSS of a gunicorn worker during
-that run. The knowledge search page and API cycle through the 50 searches of
+`seed_knowledge.py`, `seed_learning.py` and `seed_assessment.py`: what the chosen pages need),
+time 50 knowledge searches with a cold cache in-process (`knowledge_search.py`), collect static
+files, start gunicorn (2 sync workers) on a free port of 127.0.0.1, then for every page: a
+warm-up, a fixed-duration wrk run, p50/p95 latency, requests per second as a ratio to a bare
+hello-world view served by the same server in the same run, and the peak RSS of a gunicorn
+worker during that run. The knowledge search page and API cycle through the 50 searches of
 `knowledge_queries.txt` (`rotate.lua`); the learning pages are requested signed in, each
-request with the session cookie of its person (`signed_in.lua`). Prints a table and writes
+request with the session cookie of its person (`signed_in.lua`), and so are the
+self-assessment pages (2,000 result pages, each as a lead of its city, as many first views, and
+the coordinators' distribution page as a synthetic coordinator). Prints a table and writes
 bench/results/<date>-<db>.json. gunicorn is always stopped at the end, also on errors and
 Ctrl-C.
 """
@@ -58,6 +60,9 @@ class Page:
     path: str
     rotate: list[str] | None = None  # several paths that wrk cycles through (`path` is a label)
     cookies: list[str] | None = None  # with `rotate`: the Cookie header of each request
+    target_p95_ms: float = TARGET_P95_MS
+    cold: bool = False  # first views: only the first path is checked, and no warm-up
+    once: bool = False  # measured in the first round only (a first view happens once)
 
 
 @dataclass
@@ -69,6 +74,18 @@ class SignedIn:
     team_pages: int
     team_members: int
     team_lead: str  # the cookie of the city's lead
+
+
+@dataclass
+class Reviewers:
+    """Who the self-assessment pages are requested as: session cookies of synthetic leads
+    (each for the latest result of a city they lead) and of the synthetic coordinator."""
+
+    warm: list[tuple[int, str]]  # (assessment id, the cookie of a lead of its city)
+    cold: list[tuple[int, str]]  # other assessments, first requested in the measured run
+    with_previous: int  # how many of the warm ones have an older result to compare with
+    coordinator: str
+    country: str  # the country with most results (`?group=country:XX`)
 
 
 @dataclass
@@ -85,6 +102,8 @@ class Result:
     worker_cpu_ms_per_request: float
     ratio: float | None = None
     cpu_ratio: float | None = None
+    target_p95_ms: float = TARGET_P95_MS
+    meets_p95: bool | None = None
     meets_targets: bool | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -129,18 +148,29 @@ def ensure_postgres_database(url: str) -> None:
             print(f"created database {name}")
 
 
+# The data other pages need: the result page recommends courses and knowledge resources.
+SEEDS = {"assessment": ("knowledge", "learning")}
+
+
 def wants(args: argparse.Namespace, group: str) -> bool:
     """Whether the pages of `group` (knowledge, learning…) are measured in this run."""
     return args.pages in ("all", group)
 
 
-def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None]:
+def seeds(args: argparse.Namespace, group: str) -> bool:
+    """Whether the data of `group` is seeded in this run (its pages, or pages that read it)."""
+    return wants(args, group) or group in SEEDS.get(args.pages, ())
+
+
+def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None, Reviewers | None]:
     """Migrate, load reference data, seed, collect static files; returns facts about the data
-    and, when the learning pages are measured, the sessions to request them with."""
+    and, when the learning or self-assessment pages are measured, the sessions to request them
+    with."""
     import django
 
     django.setup()
     import seed
+    import seed_assessment
     import seed_knowledge
     import seed_learning
     from django.core.management import call_command
@@ -162,13 +192,13 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None]:
     seed.seed(targets)
     print(f"seed: {time.monotonic() - step:.1f}s")
     index_build = None
-    if wants(args, "knowledge"):
+    if seeds(args, "knowledge"):
         index_build = knowledge_index_build(
             seed_knowledge.seed(args.resources, rebuild=args.knowledge_reindex),
             database_kind(os.environ["DATABASE_URL"]),
         )
     learning_seed = None
-    if wants(args, "learning"):
+    if seeds(args, "learning"):
         learning_seed = learning_seed_timing(
             seed_learning.seed(
                 seed_learning.Targets(
@@ -178,6 +208,22 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None]:
                 )
             ),
             database_kind(os.environ["DATABASE_URL"]),
+        )
+    assessment_seed = refreshes = None
+    if wants(args, "assessment"):
+        report = seed_assessment.seed(
+            seed_assessment.Targets(latest=args.assessments, older=args.older_assessments)
+        )
+        refreshes = [report.pop("refresh_s")]
+        statistics_rows = report.pop("peer_statistics")
+        for _ in range(2):  # three timings in all; the median is reported
+            refreshes.append(seed_assessment.refresh()["refresh_s"])
+        assessment_seed = kept_timings(
+            report,
+            database_kind(os.environ["DATABASE_URL"]),
+            "assessment-seed",
+            "seed_s",
+            "the data was already there",
         )
     if static_files_stale():
         step = time.monotonic()
@@ -216,6 +262,7 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None]:
     signed_in = None
     if learning_seed is not None:
         facts["learning"] = learning_facts() | {"seed": learning_seed}
+    if learning_seed is not None and wants(args, "learning"):
         signed_in = sessions(args.learners)
         facts["learning"]["measured_as"] = {
             "learners": len(signed_in.learners),
@@ -223,8 +270,27 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None]:
             "team_members": signed_in.team_members,
             "team_pages": signed_in.team_pages,
         }
+    reviewers = None
+    if assessment_seed is not None:
+        reviewers = assessment_sessions(args.result_pages)
+        facts["assessment"] = assessment_facts() | {
+            "seed": assessment_seed,
+            "peers_refresh": {
+                "runs_s": refreshes,
+                "median_s": statistics.median(refreshes),
+                "statistics_rows": statistics_rows,
+            },
+            "measured_as": {
+                "result_pages_warm": len(reviewers.warm),
+                "result_pages_first_view": len(reviewers.cold),
+                "warm_with_previous_result": reviewers.with_previous,
+                "leads": len({c for _pk, c in reviewers.warm + reviewers.cold}),
+                "coordinator": seed_assessment.COORDINATOR_EMAIL,
+                "country_group": reviewers.country,
+            },
+        }
     connections.close_all()
-    return facts, signed_in
+    return facts, signed_in, reviewers
 
 
 def learning_seed_timing(report: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -271,9 +337,81 @@ def learning_facts() -> dict[str, Any]:
     }
 
 
-def session_cookie(user: Any) -> str:
-    """A signed-in session for `user`, as `login()` leaves it, and a CSRF cookie (what a
-    browser sends with every request), as the value of a `Cookie:` header."""
+def assessment_facts() -> dict[str, Any]:
+    import seed_assessment
+
+    from netzerohub.assessment.models import Answer, PeerStatistic, Question
+
+    questionnaire = seed_assessment.questionnaire()
+    results = seed_assessment.bench_results()
+    answers = Answer.objects.filter(assessment__in=results)
+    overall = PeerStatistic.objects.filter(
+        questionnaire_key=questionnaire.key, group="all", dimension=""
+    ).first()
+    return {
+        "questionnaire": f"{questionnaire.key} {questionnaire.version}",
+        "questions": Question.objects.filter(questionnaire=questionnaire).count(),
+        "submitted_assessments": results.count(),
+        "latest_results": results.filter(is_latest=True).count(),
+        "older_results": results.filter(is_latest=False).count(),
+        "answers": answers.count(),
+        "answers_skipped": answers.filter(level__isnull=True).count(),
+        "peer_groups": PeerStatistic.objects.filter(questionnaire_key=questionnaire.key)
+        .values("group")
+        .distinct()
+        .count(),
+        "cities_per_stage": overall.stages if overall else {},
+        "median_overall": round(overall.median, 1) if overall else None,
+    }
+
+
+def assessment_sessions(count: int) -> Reviewers:
+    """Sessions of the leads of 2 × `count` cities with a latest result, spread over all such
+    cities: every other one for the warm result page, the others for first views (by other
+    people than the warm ones); one session per person. And the coordinator's session, as the
+    staff MFA check leaves it once passed (the coordinator has an authenticator app;
+    `REQUIRE_STAFF_MFA` stays on)."""
+    import seed_assessment
+
+    from netzerohub.accounts.middleware import StaffMFAMiddleware
+    from netzerohub.assessment.models import Assessment, PeerStatistic
+
+    chosen = seed_assessment.requested(2 * count)
+    if len(chosen) < 2 or seed_assessment.coordinator() is None:
+        raise RuntimeError("The self-assessment data is missing: did seed_assessment run?")
+    warm_leads = {lead.pk for _pk, lead in chosen[0::2]}
+    cookies: dict[int, str] = {}
+    warm, cold = [], []
+    for index, (pk, lead) in enumerate(chosen):
+        if index % 2 and lead.pk in warm_leads:
+            continue  # a first view by someone whose session and header are already warm
+        if lead.pk not in cookies:
+            cookies[lead.pk] = session_cookie(lead)
+        (cold if index % 2 else warm).append((pk, cookies[lead.pk]))
+    cities = Assessment.objects.filter(pk__in=[pk for pk, _c in warm]).values("city_id")
+    with_previous = (
+        seed_assessment.bench_results().filter(is_latest=False, city_id__in=cities).count()
+    )
+    country = (
+        PeerStatistic.objects.filter(group__startswith="country:", dimension="")
+        .order_by("-cities", "group")
+        .values_list("group", flat=True)
+        .first()
+    )
+    return Reviewers(
+        warm=warm,
+        cold=cold,
+        with_previous=with_previous,
+        coordinator=session_cookie(
+            seed_assessment.coordinator(), {StaffMFAMiddleware.SESSION_KEY: True}
+        ),
+        country=(country or "country:DE").removeprefix("country:"),
+    )
+
+
+def session_cookie(user: Any, extra: dict[str, Any] | None = None) -> str:
+    """A signed-in session for `user`, as `login()` leaves it (plus `extra` keys), and a CSRF
+    cookie (what a browser sends with every request), as the value of a `Cookie:` header."""
     from importlib import import_module
 
     from django.conf import settings
@@ -284,6 +422,8 @@ def session_cookie(user: Any) -> str:
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    for key, value in (extra or {}).items():
+        store[key] = value
     store.set_expiry(24 * 3600)  # `clearsessions` removes them the next day
     store.create()
     return (
@@ -557,6 +697,7 @@ def wrk(
     log: TextIO,
     paths_file: Path | None = None,
     script: str | None = None,
+    offset: int = 0,
 ) -> dict[str, Any]:
     script = script or ("rotate.lua" if paths_file else "report.lua")
     command = [
@@ -568,7 +709,7 @@ def wrk(
         "--latency",
         "-s", str(BENCH / script),
         url,
-        *(["--", str(paths_file)] if paths_file else []),
+        *(["--", str(paths_file), str(offset)] if paths_file else []),
     ]  # fmt: skip
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 60, check=False
@@ -590,7 +731,8 @@ def measure(server: Gunicorn, page: Page, args: argparse.Namespace, log: TextIO)
     script = "signed_in.lua" if page.cookies else None
     rotate = page.rotate or [page.path]
     cookies = page.cookies or [None] * len(rotate)
-    for path, cookie in zip(rotate, cookies, strict=True):
+    checked = 1 if page.cold else len(rotate)  # a first view must not be seen before
+    for path, cookie in list(zip(rotate, cookies, strict=True))[:checked]:
         status = fetch_status(server.base_url + path, cookie=cookie)
         if status != 200:
             raise RuntimeError(f"{path} answered {status}, not 200: fix it before measuring")
@@ -603,9 +745,11 @@ def measure(server: Gunicorn, page: Page, args: argparse.Namespace, log: TextIO)
         paths_file.write_text("\n".join(lines) + "\n")
         warmup = 0
     notes = []
-    if page.rotate:
-        seconds = warm_up_rotation(url, page, args, log, paths_file, script)
-        notes.append(f"warm-up {seconds:.0f} s")
+    if page.cold:
+        notes.append("first views: no warm-up, each path requested once unless the run wraps")
+    elif page.rotate:
+        seconds, requests = warm_up_rotation(url, page, args, log, paths_file, script)
+        notes.append(f"warm-up {seconds:.0f} s, {requests:,} requests for {len(rotate):,} paths")
     elif warmup:
         wrk(url, args, warmup, log, paths_file)
     if not server.reset_peak_memory():
@@ -618,6 +762,11 @@ def measure(server: Gunicorn, page: Page, args: argparse.Namespace, log: TextIO)
     errors = stats["errors"]
     if any(errors.values()):
         notes.append(f"wrk errors: {errors}")
+    if page.cold and stats["requests"] > len(rotate) - 1:
+        notes.append(
+            f"{stats['requests']} requests for {len(rotate) - 1} unseen pages: the run wrapped "
+            "round, the later requests were not first views"
+        )
     return Result(
         name=page.name,
         path=page.path,
@@ -629,6 +778,7 @@ def measure(server: Gunicorn, page: Page, args: argparse.Namespace, log: TextIO)
         errors=errors,
         worker_peak_rss_mb=server.peak_memory_mb(),
         worker_cpu_ms_per_request=round(1000 * cpu / max(stats["requests"], 1), 2),
+        target_p95_ms=page.target_p95_ms,
         notes=notes,
     )
 
@@ -640,20 +790,22 @@ def warm_up_rotation(
     log: TextIO,
     paths_file: Path,
     script: str | None = None,
-) -> float:
+) -> tuple[float, int]:
     """Warm up until every worker has surely seen every path: each path requested at least four
-    times per worker, and throughput no longer rising (at most `--rotate-warmup` seconds)."""
+    times per worker, and throughput no longer rising (at most `--rotate-warmup` seconds). Each
+    5-second run continues through the list where the previous one stopped."""
     started = time.monotonic()
     requests, previous = 0, 0.0
     while time.monotonic() - started < args.rotate_warmup:
-        stats = wrk(url, args, 5, log, paths_file, script)
+        offset = requests // max(args.threads, 1)  # each thread has advanced about this far
+        stats = wrk(url, args, 5, log, paths_file, script, offset)
         requests += stats["requests"]
         rate = stats["requests_per_second"]
         enough = requests >= 4 * args.workers * len(page.rotate or [])
         if enough and previous and rate < 1.15 * previous:
             break
         previous = rate
-    return time.monotonic() - started
+    return time.monotonic() - started, requests
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -673,6 +825,10 @@ def table(results: list[Result], hello_rps: float) -> str:
     ]
     for r in results:
         verdict = "—" if r.meets_targets is None else ("met" if r.meets_targets else "**missed**")
+        if r.meets_p95 and not r.meets_targets:
+            verdict = "p95 met, ratio missed"
+        if r.meets_targets is not None and r.target_p95_ms != TARGET_P95_MS:
+            verdict += f" (p95 < {r.target_p95_ms:,.0f} ms)"
         lines.append(
             f"| {r.name} | `{r.path}` | {r.p50_ms:.1f} | {r.p95_ms:.1f} "
             f"| {r.requests_per_second:,.0f} | {r.ratio:.2f} | {r.worker_cpu_ms_per_request:.2f} "
@@ -684,7 +840,8 @@ def table(results: list[Result], hello_rps: float) -> str:
         "CPU ms/req: gunicorn workers' CPU time per request (excludes the database server "
         "and wrk); CPU ratio: hello-world's CPU ms/req over the page's, a cross-check of the "
         "ratio that other processes on the machine disturb less. Targets (PostgreSQL): "
-        f"p95 < {TARGET_P95_MS:.0f} ms and ratio >= {TARGET_RATIO}.",
+        f"p95 < {TARGET_P95_MS:.0f} ms (unless the page names another) and ratio >= "
+        f"{TARGET_RATIO}.",
     ]
     return "\n".join(lines)
 
@@ -737,7 +894,32 @@ def learning_note(learning: dict[str, Any]) -> str:
     )
 
 
+def assessment_note(assessment: dict[str, Any]) -> str:
+    seeded = assessment.get("seed", {})
+    timing = (
+        f"seeded in {seeded['seed_s']:.0f} s ({seeded.get('measured_on')})"
+        if "seed_s" in seeded
+        else seeded.get("note", "")
+    )
+    refresh = assessment["peers_refresh"]
+    runs = ", ".join(f"{s:.2f}" for s in refresh["runs_s"])
+    measured = assessment["measured_as"]
+    return (
+        f"Self-assessment data: {assessment['submitted_assessments']:,} submitted assessments "
+        f"({assessment['latest_results']:,} latest results, {assessment['older_results']:,} "
+        f"older), {assessment['answers']:,} answers ({assessment['answers_skipped']:,} skipped); "
+        f"cities per stage {assessment['cities_per_stage']}; {timing}. peers.refresh(): "
+        f"median {refresh['median_s']:.2f} s of {runs} s, {refresh['statistics_rows']} rows. "
+        f"Result pages requested as {measured['leads']:,} leads: "
+        f"{measured['result_pages_warm']:,} warm ({measured['warm_with_previous_result']:,} "
+        f"with a previous result), {measured['result_pages_first_view']:,} first views (round 1 "
+        f"only); distribution page as {measured['coordinator']}."
+    )
+
+
 def git_commit() -> str:
+    """The commit, "-dirty" when the product's tracked files differ from it (the benchmark's own
+    files under bench/ are left out: they do not change what is measured)."""
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
@@ -747,7 +929,7 @@ def git_commit() -> str:
             check=True,
         )
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench"],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -816,6 +998,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="people (sessions) that My learning and the course page cycle through (50)",
     )
     parser.add_argument(
+        "--assessments",
+        type=int,
+        default=80_000,
+        help="cities with a latest self-assessment result (80,000)",
+    )
+    parser.add_argument(
+        "--older-assessments",
+        type=int,
+        default=20_000,
+        help="of them, cities with an older result too (20,000; 100,000 assessments in all)",
+    )
+    parser.add_argument(
+        "--result-pages",
+        type=int,
+        default=2_000,
+        help="result pages the warm run cycles through; as many others are first views (2,000)",
+    )
+    parser.add_argument(
         "--knowledge-reindex",
         action="store_true",
         help="build the knowledge full-text index again (and time it) even if already seeded",
@@ -835,7 +1035,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--pages",
-        choices=["all", "directory", "knowledge", "learning"],
+        choices=["all", "directory", "knowledge", "learning", "assessment"],
         default="all",
         help="which pages to measure (all)",
     )
@@ -876,6 +1076,45 @@ def learning_pages(signed_in: SignedIn) -> list[Page]:
     ]
 
 
+def assessment_pages(reviewers: Reviewers) -> list[Page]:
+    """The result page of many assessments, each as a lead of its city (warm: every page
+    requested before the measured run; first views: other assessments never requested), and
+    the coordinators' distribution page, for all cities and for the largest country."""
+    warm, cold = reviewers.warm, reviewers.cold
+    distribution = "/assessment/manage/distribution/"
+    country = f"{distribution}?group=country:{reviewers.country}"
+    return [
+        Page(
+            f"Result page, warm ({len(warm):,} assessments)",
+            "/assessment/<id>/result/",
+            [f"/assessment/{pk}/result/" for pk, _cookie in warm],
+            [cookie for _pk, cookie in warm],
+        ),
+        Page(
+            f"Result page, first view ({len(cold) - 1:,} other assessments)",
+            "/assessment/<id>/result/ (first view)",
+            [f"/assessment/{pk}/result/" for pk, _cookie in cold],
+            [cookie for _pk, cookie in cold],
+            cold=True,
+            once=True,
+        ),
+        Page(
+            "Coordinator distribution (all cities)",
+            distribution,
+            [distribution],
+            [reviewers.coordinator],
+            target_p95_ms=1_000,
+        ),
+        Page(
+            f"Coordinator distribution ({reviewers.country})",
+            country,
+            [country],
+            [reviewers.coordinator],
+            target_p95_ms=1_000,
+        ),
+    ]
+
+
 def _raise_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -902,11 +1141,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {masked(url)}")
     if kind == "postgresql":
         ensure_postgres_database(url)
-    facts, signed_in = prepare(args)
+    facts, signed_in, reviewers = prepare(args)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     today = dt.date.today().isoformat()
     suffix = "" if args.pages == "all" else f"-{args.pages}"
+    cache = "redis" if os.environ.get("REDIS_URL") else "locmem"
+    suffix += "-redis" if cache == "redis" else ""  # a shared cache: kept apart
     log_path = RESULTS / f"{today}-{kind}{suffix}.log"
     profile = facts["profile_city"]
     queries = knowledge_search.load_queries()
@@ -932,14 +1173,17 @@ def main(argv: list[str] | None = None) -> int:
         ),
     ]
     learning = learning_pages(signed_in) if signed_in else []
+    assessment = assessment_pages(reviewers) if reviewers else []
     pages = {
-        "all": directory + knowledge + learning,
+        "all": directory + knowledge + learning + assessment,
         "directory": directory,
         "knowledge": knowledge,
         "learning": learning,
+        "assessment": assessment,
     }[args.pages]
     hello = Page("Hello world (bare view)", "/bench/hello/")
     busy_before = wait_for_quiet(args.quiet_wait)
+    commit = git_commit()  # what gunicorn serves: the code as it is when it starts
     cold = None
     if wants(args, "knowledge"):
         print("knowledge search with a cold cache, in-process:")
@@ -956,6 +1200,8 @@ def main(argv: list[str] | None = None) -> int:
         for number in range(1, args.rounds + 1):
             print(f"round {number} of {args.rounds}:")
             for page in [hello, *pages, hello]:  # hello-world first and last: drift shows
+                if page.once and number > 1:
+                    continue
                 result = measure(server, page, args, log)
                 runs[page.path].append(result)
                 print(
@@ -972,12 +1218,15 @@ def main(argv: list[str] | None = None) -> int:
         result.ratio = round(result.requests_per_second / hello_rps, 3)
         result.cpu_ratio = round(hello_cpu / max(result.worker_cpu_ms_per_request, 0.001), 3)
     for result in chosen[1:]:
-        result.meets_targets = result.p95_ms < TARGET_P95_MS and result.ratio >= TARGET_RATIO
+        result.meets_p95 = result.p95_ms < result.target_p95_ms
+        result.meets_targets = result.meets_p95 and result.ratio >= TARGET_RATIO
     report = table(chosen, hello_rps)
     if cold:
         report += "\n\n" + cold_table(cold, facts["knowledge_index_build"])
-    if "learning" in facts:
+    if "learning" in facts and wants(args, "learning"):
         report += "\n\n" + learning_note(facts["learning"])
+    if "assessment" in facts:
+        report += "\n\n" + assessment_note(facts["assessment"])
     print()
     print(report)
     if max(busy_before, busy_after) > QUIET:
@@ -987,17 +1236,20 @@ def main(argv: list[str] | None = None) -> int:
         )
     if kind != "postgresql":
         print("\nThe targets are set for PostgreSQL; on SQLite they are for information only.")
+    if git_commit() != commit:
+        print(f"\nThe code changed during the run (from {commit} to {git_commit()}).")
 
     output = {
         "date": today,
         "database": kind,
-        "commit": git_commit(),
+        "commit": commit,
+        "commit_at_end": git_commit(),  # differs when the code changed during the run
         "machine": {
             "cpus": os.cpu_count(),
             "cpu_model": cpu_model(),
             "python": platform.python_version(),
         },
-        "server": {"gunicorn_workers": args.workers, "worker_class": "sync"},
+        "server": {"gunicorn_workers": args.workers, "worker_class": "sync", "cache": cache},
         "load": {
             "tool": "wrk",
             "threads": args.threads,
