@@ -11,34 +11,23 @@ when at least `MIN_GROUP` cities form it, so that no figure comes close to being
 from __future__ import annotations
 
 import statistics
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netzerohub.cities.population import LABELS as BAND_LABELS
 
-from .models import Assessment, PeerStatistic
+from .models import Assessment, PeerStatistic, Questionnaire
+from .scoring import shown as shown_score
 
 MIN_GROUP = 5
 ALL = "all"
 OVERALL = ""
-
-
-def _version_key(questionnaire_key: str) -> str:
-    return f"assessment:peers:version:{questionnaire_key}"
-
-
-def version(questionnaire_key: str) -> str:
-    """A name that changes whenever the statistics of `questionnaire_key` are rebuilt: pages
-    that show them put it in their cache keys."""
-    return str(cache.get_or_set(_version_key(questionnaire_key), lambda: uuid.uuid4().hex, None))
 
 
 def country_group(code: str) -> str:
@@ -58,10 +47,15 @@ def _quartiles(values: Sequence[float]) -> tuple[float, float, float]:
 
 @transaction.atomic
 def refresh(questionnaire_key: str) -> int:
-    """Recompute the statistics of every group of `questionnaire_key`; answers the rows written."""
+    """Recompute the statistics of every group of `questionnaire_key`; answers the rows written.
+
+    Two refreshes of one questionnaire run one after the other (its versions' rows are locked),
+    so the second one sees every submission the first may have missed."""
+    list(Questionnaire.objects.select_for_update().filter(key=questionnaire_key).values("pk"))
     rows = (
         Assessment.objects.latest_results()
         .of_questionnaire(questionnaire_key)
+        .order_by()  # no sort: the default ordering would sort every row with its JSON
         .values_list("country__code", "population_band", "overall_score", "stage__key", "scores")
     )
     # {group: {dimension or OVERALL: [scores]}}, and {group: {stage: cities}}
@@ -102,7 +96,6 @@ def refresh(questionnaire_key: str) -> int:
             )
     PeerStatistic.objects.filter(questionnaire_key=questionnaire_key).delete()
     PeerStatistic.objects.bulk_create(statistics_rows, batch_size=1000)
-    transaction.on_commit(lambda: cache.delete(_version_key(questionnaire_key)))
     return len(statistics_rows)
 
 
@@ -119,6 +112,12 @@ class PeerGroup:
     @property
     def shown(self) -> bool:
         return not self.reason
+
+    def as_displayed(self) -> tuple:
+        """What a page shows of the group (medians rounded as displayed): a page cached under
+        it stays right until one of these figures changes, not at every submission."""
+        medians = tuple(sorted((d, shown_score(m)) for d, m in self.medians.items()))
+        return (self.group, self.reason, medians)
 
 
 def _groups_of(assessment: Assessment) -> list[tuple[str, str, str]]:

@@ -56,8 +56,10 @@ questionnaire_policy = QuestionnairePolicy()
 
 def get_assessment_for_user(user: Any, pk: int, action: str = "view") -> Assessment:
     """An assessment `user` may `action`; 404 for a missing one and another city's alike."""
-    queryset = Assessment.objects.select_related(
-        "city__country", "questionnaire", "stage", "country", "submitted_by"
+    # What every page of an assessment shows; the rest (the result's stage, country, who
+    # submitted) is read where a page needs it, which its cached body mostly does not.
+    queryset = Assessment.objects.select_related("city", "questionnaire", "country").defer(
+        "questionnaire__introduction", "questionnaire__scoring"
     )
     return fetch_or_404(queryset, assessment_policy, user, action, pk=pk)
 

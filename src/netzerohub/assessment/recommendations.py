@@ -228,37 +228,46 @@ def _pathways() -> list[dict]:
     return [{**p, "tags": [tuple(t) for t in p["tags"]]} for p in found]
 
 
-def _candidates(model: Any, audiences: list[str], tags: list[Tag]) -> list[int]:
-    """Ids of the most recently indexed findable objects of `model` with any of `tags` (cached,
-    shared by every result that needs the same tag)."""
-    ids: list[int] = []
-    for kind, slug in tags:
-        found = search.recent(
-            search.kind_of(model), audiences=audiences, filters={kind: [slug]}, limit=CANDIDATES
-        )
-        ids += [pk for pk in found if pk not in ids]
-    return ids
-
-
 TAG_FACETS = ("field", "lever", "step")
 
 
-def _items(queryset: Any, ids: list[int]) -> list[dict]:
-    """The candidates `queryset` lets through (published, readable), with their tags as the
-    search index holds them: two queries and light rows, whatever the catalogue's size."""
-    indexed = search.facets_of(search.kind_of(queryset.model), ids, TAG_FACETS)
-    rows = queryset.filter(pk__in=ids).only("id", "key", "title", "summary", "is_sample")
+def _candidates(model: Any, audiences: list[str], tags: list[Tag]) -> dict[int, list[Tag]]:
+    """{id: its tags} of the most recently indexed findable objects of `model` with any of
+    `tags`, as the search index holds them. Each tag's list is cached under the index
+    generation and shared by every result that asks for that tag."""
+    kind = search.kind_of(model)
+    found: dict[int, list[Tag]] = {}
+    for facet, slug in tags:
+        key = make_key(
+            "assessment.candidates", kind, audiences, facet, slug, search.generation(kind)
+        )
+        tagged = cache.get(key)
+        if tagged is None:
+            ids = search.recent(
+                kind, audiences=audiences, filters={facet: [slug]}, limit=CANDIDATES
+            )
+            indexed = search.facets_of(kind, ids, TAG_FACETS)
+            tagged = [
+                (pk, sorted((f, v) for f, values in indexed.get(pk, {}).items() for v in values))
+                for pk in ids
+            ]
+            cache.set(key, tagged, CACHE_SECONDS)
+        found.update(tagged)
+    return found
+
+
+def _items(queryset: Any, candidates: dict[int, list[Tag]]) -> list[dict]:
+    """The candidates that `queryset` lets through (published, readable), as light rows."""
+    rows = queryset.filter(pk__in=list(candidates)).only(
+        "id", "key", "title", "summary", "is_sample"
+    )
     return [
         {
             "pk": obj.pk,
             "key": obj.key,
             "title": obj.title,
             "summary": obj.summary,
-            "tags": sorted(
-                (facet, value)
-                for facet, values in indexed.get(obj.pk, {}).items()
-                for value in values
-            ),
+            "tags": candidates[obj.pk],
             "is_sample": obj.is_sample,
             "object": obj,
         }

@@ -185,16 +185,16 @@ def previous_of(assessment: Assessment) -> Assessment | None:
     )
 
 
-def build(assessment: Assessment) -> Result:
-    """The result of a submitted assessment, with peer medians and the previous result, in a
-    fixed number of queries."""
+def build(assessment: Assessment, comparison: tuple | None = None) -> Result:
+    """The result of a submitted assessment, with peer medians (`peers.comparison`, read here
+    unless given) and the previous result, in a fixed number of queries."""
     questionnaire = structure(assessment.questionnaire_id)
     strength_from, gap_below = thresholds(list(questionnaire.stages.all()))
     stored = {
         a.question_id: a
         for a in Answer.objects.filter(assessment=assessment).select_related("answered_by")
     }
-    groups, computed = peers.comparison(assessment)
+    groups, computed = comparison or peers.comparison(assessment)
     previous = previous_of(assessment)
     questions = list(questionnaire.questions.all())
     dimensions = []

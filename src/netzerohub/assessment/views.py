@@ -329,16 +329,19 @@ def chart(result: results.Result) -> str:
 @login_required
 def result(request: HttpRequest, pk: int) -> HttpResponse:
     """A submitted assessment's result. Its body is rendered once per viewer and then served
-    from the cache until the peer medians, the recommendations' inputs or the viewer's
-    enrolments change (the result itself never does)."""
+    from the cache until a figure of its peer groups, the recommendations' inputs or the
+    viewer's enrolments change (the result itself never does)."""
     assessment = get_assessment_for_user(request.user, pk)
     if not assessment.is_submitted:
         raise Http404
     user = request.user
     can = can_start(user, assessment.city)
+    comparison = peers.comparison(assessment)
+    groups, computed = comparison
     parts = (
         assessment.pk,
-        peers.version(assessment.questionnaire.key),
+        [g.as_displayed() for g in groups],
+        computed.date() if computed else None,  # the page gives the day of the figures
         *recommendations.inputs(user),
         person_versions([user.pk])[user.pk],  # what the viewer follows (the enrol buttons)
         can,
@@ -346,7 +349,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def build() -> dict:
-        found = results.build(assessment)
+        found = results.build(assessment, comparison)
         recommended = recommendations.recommend(found, user)
         return {
             "assessment": assessment,

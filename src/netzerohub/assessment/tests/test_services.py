@@ -296,3 +296,31 @@ def test_a_persons_answers_are_in_their_personal_data(assessment, member, lead):
     exported = collect_all(member)["assessment"]["answers"]
     assert [(a["question"], a["level"]) for a in exported] == [(question.text, 3)]
     assert collect_all(lead)["assessment"]["answers"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_at_the_same_moment_both_succeed():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    questionnaire = default_questionnaire()
+    place = CityFactory()
+    submitted(place, LeadFactory(city=place).user)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def refresh():
+        try:
+            barrier.wait()
+            peers.refresh(questionnaire.key)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refresh) for _n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert PeerStatistic.objects.filter(group="all").count() == 10

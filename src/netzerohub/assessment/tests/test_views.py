@@ -370,8 +370,8 @@ QUERIES = {
     "dimension": 4,
     "overview": 6,
     "answer": 11,
-    "result": 24,
-    "result (warm)": 3,
+    "result": 26,
+    "result (warm)": 4,
     "city": 6,
     "distribution": 15,
     "questionnaire": 1,  # which version is current; the page itself comes from the cache
@@ -419,8 +419,8 @@ def test_result_page_query_count_when_its_parts_are_cached(
     client, populated, city, lead, django_assert_num_queries
 ):
     """A result seen again by the same person: its body comes from the cache, named by the
-    peer statistics' version, the recommendations' inputs and the person's learning version;
-    what is left is the person, the assessment and the membership that allows it."""
+    figures of its peer groups (one query), the recommendations' inputs and the person's
+    learning version; besides, the person, the assessment and the membership that allows it."""
     client.force_login(lead)
     latest = Assessment.objects.for_city(city).latest_results().get()
     client.get(latest.get_absolute_url())
