@@ -148,37 +148,35 @@ class Recommendation:
 def _rank(
     kind: str, items: list[dict], demand: Demand, labels: dict[str, dict[str, str]]
 ) -> list[Recommendation]:
-    ranked = []
+    """The best `LIMITS[kind]` of `items` by relevance (see the module's rule), with reasons."""
+    totals = {t: demand.total(t) for t in demand.by_tag}
+    best_of = {t: max(found, key=lambda c: c.amount) for t, found in demand.by_tag.items()}
+    scored = []
     for item in items:
-        tags = [t for t in item["tags"] if demand.total(t) > 0]
-        if not tags:
-            continue
-        best = max(
-            (c for t in tags for c in demand.by_tag[t]), key=lambda c: c.amount, default=None
-        )
-        ranked.append(
+        tags = [t for t in item["tags"] if totals.get(t, 0) > 0]
+        if tags:
+            relevance = sum(totals[t] for t in tags) / math.sqrt(len(item["tags"]))
+            scored.append((relevance, item, tags))
+    scored.sort(key=lambda s: (-s[0], s[1]["title"].casefold(), s[1]["pk"]))
+    top = []
+    for relevance, item, tags in scored[: LIMITS[kind]]:
+        shown = sorted(tags, key=lambda t: (-totals[t], t))[:MATCHES_SHOWN]
+        top.append(
             Recommendation(
                 kind=kind,
                 pk=item["pk"],
                 title=item["title"],
                 summary=item["summary"],
-                url=item.get("url", ""),
+                # Only the few shown need an address (a resource's is built from its id).
+                url=item.get("url")
+                or item["model"](pk=item["pk"], key=item["key"]).get_absolute_url(),
                 key=item.get("key", ""),
-                relevance=sum(demand.total(t) for t in tags) / math.sqrt(len(item["tags"])),
-                reason=best.reason if best else "",
-                matches=[
-                    labels.get(k, {}).get(s, s)
-                    for k, s in sorted(tags, key=lambda t: (-demand.total(t), t))[:MATCHES_SHOWN]
-                ],
+                relevance=relevance,
+                reason=max((best_of[t] for t in tags), key=lambda c: c.amount).reason,
+                matches=[labels.get(k, {}).get(slug, slug) for k, slug in shown],
                 is_sample=item.get("is_sample", False),
             )
         )
-    ranked.sort(key=lambda r: (-r.relevance, r.title.casefold(), r.pk))
-    top = ranked[: LIMITS[kind]]
-    objects = {item["pk"]: item.get("object") for item in items}
-    for recommendation in top:  # addresses of the few shown only
-        if not recommendation.url:
-            recommendation.url = objects[recommendation.pk].get_absolute_url()
     return top
 
 
@@ -257,21 +255,21 @@ def _candidates(model: Any, audiences: list[str], tags: list[Tag]) -> dict[int, 
 
 
 def _items(queryset: Any, candidates: dict[int, list[Tag]]) -> list[dict]:
-    """The candidates that `queryset` lets through (published, readable), as light rows."""
-    rows = queryset.filter(pk__in=list(candidates)).only(
-        "id", "key", "title", "summary", "is_sample"
+    """The candidates that `queryset` lets through (published, readable), as plain values."""
+    rows = queryset.filter(pk__in=list(candidates)).values_list(
+        "pk", "key", "title", "summary", "is_sample"
     )
     return [
         {
-            "pk": obj.pk,
-            "key": obj.key,
-            "title": obj.title,
-            "summary": obj.summary,
-            "tags": candidates[obj.pk],
-            "is_sample": obj.is_sample,
-            "object": obj,
+            "pk": pk,
+            "key": key,
+            "title": title,
+            "summary": summary,
+            "tags": candidates[pk],
+            "is_sample": is_sample,
+            "model": queryset.model,
         }
-        for obj in rows
+        for pk, key, title, summary, is_sample in rows
     ]
 
 

@@ -190,9 +190,10 @@ def build(assessment: Assessment, comparison: tuple | None = None) -> Result:
     unless given) and the previous result, in a fixed number of queries."""
     questionnaire = structure(assessment.questionnaire_id)
     strength_from, gap_below = thresholds(list(questionnaire.stages.all()))
-    stored = {
+    answers = Answer.objects.filter(assessment=assessment).select_related("answered_by")
+    stored = {  # who answered is shown by name
         a.question_id: a
-        for a in Answer.objects.filter(assessment=assessment).select_related("answered_by")
+        for a in answers.only("question", "level", "answered_by__name", "answered_by__email")
     }
     groups, computed = comparison or peers.comparison(assessment)
     previous = previous_of(assessment)
