@@ -21,7 +21,7 @@ from netzerohub.core.ratelimit import rate_limited
 from netzerohub.learning.caching import person_versions
 
 from . import pdf, peers, recommendations, results, services
-from .answering import estimated_minutes, state_of, structure
+from .answering import DimensionState, State, estimated_minutes, state_of, structure
 from .charts import Series, radar
 from .forms import AnswersForm, answer_name, value_of
 from .models import Assessment, Questionnaire
@@ -138,13 +138,22 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessment/overview.html", context)
 
 
-def _dimension_page(
-    request: HttpRequest, assessment: Assessment, key: str, form: AnswersForm | None = None
-) -> HttpResponse:
+def _dimension_state(assessment: Assessment, key: str) -> tuple[State, DimensionState]:
+    """The answering state and the dimension `key` of it; 404 for a key the version lacks."""
     state = state_of(assessment)
     current = next((d for d in state.dimensions if d.dimension.key == key), None)
     if current is None:
         raise Http404
+    return state, current
+
+
+def _dimension_page(
+    request: HttpRequest,
+    assessment: Assessment,
+    state: State,
+    current: DimensionState,
+    form: AnswersForm | None = None,
+) -> HttpResponse:
     rows = []
     for question in current.questions:
         stored = state.answers.get(question.pk)
@@ -177,20 +186,17 @@ def dimension(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
     if assessment.is_submitted:
         return redirect(assessment)
+    state, current = _dimension_state(assessment, key)
     if request.method != "POST":
-        return _dimension_page(request, assessment, key)
+        return _dimension_page(request, assessment, state, current)
     if not assessment_policy.can(request.user, "answer", assessment):
-        raise Http404
-    state = state_of(assessment)
-    current = next((d for d in state.dimensions if d.dimension.key == key), None)
-    if current is None:
         raise Http404
     form = AnswersForm(request.POST, questions=current.questions)
     if not form.is_valid():
         messages.error(
             request, _("Some answers could not be saved: see the questions marked below.")
         )
-        return _dimension_page(request, assessment, key, form=form)
+        return _dimension_page(request, assessment, state, current, form=form)
     try:
         saved = services.save_answers(assessment, form.changes(), actor=request.user)
     except services.AssessmentError as error:
