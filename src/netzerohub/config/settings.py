@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "netzerohub.knowledge",
     "netzerohub.learning",
     "netzerohub.assessment",
+    "netzerohub.community",
+    "netzerohub.events",
     "netzerohub.dashboard",
 ]
 

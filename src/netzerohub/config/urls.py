@@ -15,6 +15,8 @@ urlpatterns = [
     path("knowledge/", include("netzerohub.knowledge.urls")),
     path("learning/", include("netzerohub.learning.urls")),
     path("assessment/", include("netzerohub.assessment.urls")),
+    path("groups/", include("netzerohub.community.urls")),
+    path("events/", include("netzerohub.events.urls")),
     path("accounts/", include("netzerohub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

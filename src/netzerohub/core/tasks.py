@@ -24,3 +24,12 @@ def email_notification(notification_id: int) -> bool:
     notification.emailed_at = timezone.now()
     notification.save(update_fields=["emailed_at"])
     return True
+
+
+def enqueue_at(task, when, *args) -> None:
+    """Enqueue `task(*args)` to run at `when` (an aware datetime) where the backend can defer
+    work (the database backend of production and the demo). A backend that cannot (the
+    immediate backend of the tests) gets nothing: work at a time also has a sweep command,
+    and tests call the task or the sweep at the moment they mean."""
+    if task.get_backend().supports_defer:
+        task.using(run_after=when).enqueue(*args)
