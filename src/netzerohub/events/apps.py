@@ -7,4 +7,9 @@ class EventsConfig(AppConfig):
     verbose_name = "Meetings and events"
 
     def ready(self) -> None:
+        from netzerohub.cities import panels
+
         from . import services  # noqa: F401  (registers audit labels and personal data)
+        from .panels import city_panel
+
+        panels.register("events/_city_card.html", city_panel, order=30)

@@ -1094,7 +1094,7 @@ def test_city_profile_query_count(client, populated, role, member, django_assert
     assert response.status_code == 200
 
 
-MY_CITY_QUERIES = 9  # includes the self-assessment card (one query)
+MY_CITY_QUERIES = 12  # includes the self-assessment card (one query) and groups and events (three)
 
 
 def test_my_city_query_count(client, populated, data_size, lead, django_assert_num_queries):
