@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 
 
@@ -46,6 +46,17 @@ class EventQuerySet(models.QuerySet):
             return self.filter(published)
         return self.filter(published | Q(organisers=user) | Q(group__facilitators=user)).distinct()
 
+    def managed_by(self, user: Any) -> EventQuerySet:
+        """Events `user` runs: all for coordinators; otherwise the events they organise and the
+        meetings of the groups they facilitate (a subquery, so annotations are not multiplied
+        by the joins)."""
+        if user.is_authenticated and user.is_coordinator:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        runs = self.model.objects.filter(Q(organisers=user) | Q(group__facilitators=user))
+        return self.filter(pk__in=runs.values("pk"))
+
     def with_counts(self) -> EventQuerySet:
         """Each event with `confirmed_count`, `offered_count` and `waitlisted_count`."""
         return self.annotate(
@@ -75,6 +86,17 @@ class RegistrationQuerySet(models.QuerySet):
     def waitlist_order(self) -> RegistrationQuerySet:
         """The waitlist's order: higher priority first, then first come, first served."""
         return self.order_by("-priority", "created", "id")
+
+    def running_order(self) -> RegistrationQuerySet:
+        """The order the people running an event read them in: confirmed, offered, the waitlist
+        (in its order), then cancelled and expired."""
+        rank = Case(
+            When(status="confirmed", then=Value(0)),
+            When(status="offered", then=Value(1)),
+            When(status="waitlisted", then=Value(2)),
+            default=Value(3),
+        )
+        return self.order_by(rank, "-priority", "created", "id")
 
     def for_event(self, event: Any) -> RegistrationQuerySet:
         return self.filter(event=event)
