@@ -19,6 +19,7 @@ from netzerohub.core import personal_data
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.notifications import notify
 
+from .caching import content_changed
 from .models import CalendarFeed, Event, Registration
 from .registration import RegistrationError, lock_event, offer_free_seats
 from .reminders import schedule_reminders
@@ -84,6 +85,7 @@ def save_event(
     for name, values in (m2m or {}).items():
         getattr(event, name).set(values)
     changed = [name for name in NOTIFIED_FIELDS if before and before[name] != getattr(event, name)]
+    content_changed()
     log_action(
         "events.event.created" if created else "events.event.updated",
         actor=actor,
@@ -119,6 +121,7 @@ def cancel_event(event: Event, *, actor: Any, reason: str = "") -> Event:
     event.cancel_reason = reason.strip()
     event.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated"])
     log_action("events.event.cancelled", actor=actor, target=event, data={"reason": reason})
+    content_changed()
     body = _("“%(title)s” on %(when)s is cancelled.")
     if event.cancel_reason:
         body += " " + _("Reason given by the organisers: %(reason)s") % {
