@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.cities.policies import approved_memberships
-from netzerohub.core import personal_data
+from netzerohub.core import personal_data, versions
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.notifications import notify
 
@@ -207,7 +207,19 @@ def mentioned(body: str, people: Iterable[Any]) -> list[Any]:
     return [person for person in people if mention_handle(person) in handles]
 
 
-def _participants(group: Group) -> list[Any]:
+def discussions_version(group: Group) -> str:
+    """Names the cached count of `group`'s discussion list. It changes after a discussion is
+    started, hidden or shown; a lost version gets a new name, never an old one."""
+    return versions.current(f"community:discussions:{group.pk}")
+
+
+def _discussions_changed(group: Group) -> None:
+    versions.bump(f"community:discussions:{group.pk}")
+
+
+def participants(group: Group) -> list[Any]:
+    """The people who take part in `group`'s discussions (and can be mentioned): its approved
+    members and its facilitators, each once."""
     members = [
         m.user for m in GroupMembership.objects.for_group(group).approved().select_related("user")
     ]
@@ -228,7 +240,7 @@ def _add_post(
         post_count=thread.posts.count(), last_activity=post.created
     )
     group = thread.group
-    targets = [p for p in mentioned(body, _participants(group)) if p.pk != author.pk]
+    targets = [p for p in mentioned(body, participants(group)) if p.pk != author.pk]
     if targets:
         notify(
             targets,
@@ -236,7 +248,7 @@ def _add_post(
             title=_("%(person)s mentioned you in “%(thread)s”")
             % {"person": author, "thread": thread.title},
             body=body[:500],
-            url=f"{thread.get_absolute_url()}#post-{post.pk}",
+            url=f"{thread.get_absolute_url()}?post={post.pk}#post-{post.pk}",
         )
     return post
 
@@ -254,6 +266,7 @@ def start_thread(
         group=group, title=title, author=author, last_activity=timezone.now()
     )
     post = _add_post(thread, author=author, body=body, files=files)
+    _discussions_changed(group)
     log_action(
         "community.thread.started",
         actor=author,
@@ -299,6 +312,7 @@ def moderate_thread(thread: Thread, action: str, *, actor: Any) -> Thread:
     field, value = MODERATION[action]
     setattr(thread, field, value)
     thread.save(update_fields=[field])
+    _discussions_changed(thread.group)
     log_action(
         "community.thread.moderated",
         actor=actor,
