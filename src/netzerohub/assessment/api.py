@@ -123,13 +123,16 @@ class RecommendationOut(Schema):
     reason: str
     covers: list[str]
     relevance: float
-    key: str = Field(description="Course or pathway key (to enrol); empty for a resource")
+    key: str = Field(description="Course or pathway key (to enrol); empty for the others")
+    starts_at: datetime.datetime | None = Field(None, description="An event's start (UTC)")
 
 
 class RecommendationsOut(Schema):
     pathways: list[RecommendationOut]
     courses: list[RecommendationOut]
     resources: list[RecommendationOut]
+    groups: list[RecommendationOut]
+    events: list[RecommendationOut]
 
 
 def _questionnaire(questionnaire: Questionnaire) -> dict:
@@ -285,7 +288,8 @@ def assessment(request: HttpRequest, assessment_id: int) -> dict:
     "/assessments/{assessment_id}/recommendations",
     auth=API_AUTH,
     response={200: RecommendationsOut, 401: ErrorOut, 404: ErrorOut},
-    summary="Recommended pathways, courses and resources of a submitted assessment",
+    summary="Recommended pathways, courses, resources, peer groups and events of a submitted "
+    "assessment",
 )
 def assessment_recommendations(request: HttpRequest, assessment_id: int) -> dict:
     a = get_assessment_for_user(request.user, assessment_id)
@@ -302,8 +306,9 @@ def assessment_recommendations(request: HttpRequest, assessment_id: int) -> dict
                 "covers": r.matches,
                 "relevance": round(r.relevance, 4),
                 "key": r.key,
+                "starts_at": r.starts_at,
             }
             for r in found[kind]
         ]
 
-    return {"pathways": rows("pathway"), "courses": rows("course"), "resources": rows("resource")}
+    return {f"{kind}s": rows(kind) for kind in recommendations.KINDS}

@@ -1,5 +1,5 @@
-"""Recommendations from a result: learning pathways, courses and knowledge resources, ranked by
-how well they cover what the city most needs, each with its reason.
+"""Recommendations from a result: learning pathways, courses, knowledge resources, peer groups
+and events, ranked by how well they cover what the city most needs, each with its reason.
 
 The rule (README, "How recommendations are ranked"):
 
@@ -22,7 +22,10 @@ The rule (README, "How recommendations are ranked"):
 Only published content the person may read is considered: pathways as the learning catalogue
 lists them, courses and resources through `core.search` (the index holds only what may be
 found, by audience): the `CANDIDATES` most recently indexed of each of the `TOP_TAGS` most
-demanded tags.
+demanded tags. Peer groups: those open to new members, tagged with their theme. Events: the
+`CANDIDATES` soonest national events of each of those tags that still take registrations and
+are open to the assessed city (all cities, its country, or invited), tagged with their fields
+and levers.
 """
 
 from __future__ import annotations
@@ -36,11 +39,16 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from netzerohub.community.models import Group
 from netzerohub.core import search
 from netzerohub.core.models import Term
 from netzerohub.core.querysets import make_key
+from netzerohub.events import caching as events_caching
+from netzerohub.events.models import Event
 from netzerohub.knowledge.models import Resource
 from netzerohub.knowledge.search import audiences_for
 from netzerohub.learning.caching import content_version
@@ -51,7 +59,8 @@ from .results import Result
 
 TOP_TAGS = 4
 CANDIDATES = 40
-LIMITS = {"pathway": 3, "course": 5, "resource": 5}
+LIMITS = {"pathway": 3, "course": 5, "resource": 5, "group": 3, "event": 3}
+KINDS = tuple(LIMITS)
 MATCHES_SHOWN = 3  # the item's most demanded tags, named beside the reason
 CACHE_SECONDS = 600
 _WEIGHTS_KEY = "assessment:recommendation-weights"
@@ -138,11 +147,12 @@ class Recommendation:
     title: str
     summary: str
     url: str
-    key: str  # course or pathway key (enrolment), "" for a resource
+    key: str  # course or pathway key (enrolment), "" for the others
     relevance: float
     reason: str
     matches: list[str]
     is_sample: bool = False
+    starts_at: Any = None  # an event's start
 
 
 def _rank(
@@ -175,6 +185,7 @@ def _rank(
                 reason=max((best_of[t] for t in tags), key=lambda c: c.amount).reason,
                 matches=[labels.get(k, {}).get(slug, slug) for k, slug in shown],
                 is_sample=item.get("is_sample", False),
+                starts_at=item.get("starts_at"),
             )
         )
     return top
@@ -273,6 +284,121 @@ def _items(queryset: Any, candidates: dict[int, list[Tag]]) -> list[dict]:
     ]
 
 
+def _groups() -> list[dict]:
+    """Peer groups open to new members, each tagged with its theme (cached under the
+    groups-and-events version)."""
+    key = make_key("assessment.group-tags", events_caching.content_version())
+    found = cache.get(key)
+    if found is None:
+        rows = (
+            Group.objects.filter(status=Group.Status.OPEN)
+            .values_list(
+                "pk", "slug", "title", "summary", "theme__kind", "theme__slug", "is_sample"
+            )
+            .order_by("pk")
+        )
+        found = [
+            {
+                "pk": pk,
+                "title": title,
+                "summary": summary,
+                "url": reverse("community:group", args=[slug]),
+                "tags": [(kind, theme)],
+                "is_sample": is_sample,
+            }
+            for pk, slug, title, summary, kind, theme, is_sample in rows
+        ]
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _event_candidates(tags: list[Tag], hour: str) -> list[dict]:
+    """The `CANDIDATES` soonest upcoming published national events of each tag, with their
+    tags, audience, country and registration close (cached per tag, hour and version)."""
+    version = events_caching.content_version()
+    keys = {
+        (facet, slug): make_key("assessment.event-candidates", facet, slug, hour, version)
+        for facet, slug in tags
+        if facet in ("field", "lever")
+    }
+    cached = cache.get_many(list(keys.values()))
+    now = timezone.now()
+    fresh: dict[str, list[dict]] = {}
+    for (facet, slug), key in keys.items():
+        if key in cached:
+            continue
+        tagged = Event.objects.national().filter(status=Event.Status.PUBLISHED, starts_at__gt=now)
+        tagged = tagged.filter(**{f"{facet}s__slug": slug}).order_by("starts_at", "pk")
+        fresh[key] = list(
+            tagged.values(
+                "pk",
+                "title",
+                "summary",
+                "is_sample",
+                "starts_at",
+                "registration_deadline",
+                "audience",
+                "country_id",
+            )[:CANDIDATES]
+        )
+    if fresh:  # the tags of every new candidate, in one query per kind of term
+        ids = {row["pk"] for rows in fresh.values() for row in rows}
+        terms: dict[int, list[Tag]] = defaultdict(list)
+        for name in ("fields", "levers"):
+            through = Event._meta.get_field(name).remote_field.through
+            pairs = through.objects.filter(event_id__in=ids).values_list(
+                "event_id", "term__kind", "term__slug"
+            )
+            for event_id, kind, term in pairs:
+                terms[event_id].append((kind, term))
+        for rows in fresh.values():
+            for row in rows:
+                row["tags"] = sorted(terms[row["pk"]])
+        cache.set_many(fresh, CACHE_SECONDS)
+    found: dict[int, dict] = {}
+    for rows in (*cached.values(), *fresh.values()):
+        found.update((row["pk"], row) for row in rows)
+    return list(found.values())
+
+
+def _events(city: Any, tags: list[Tag], hour: str) -> list[dict]:
+    """Candidate events that still take registrations and are open to `city`."""
+    now = timezone.now()
+    candidates = [
+        row
+        for row in _event_candidates(tags, hour)
+        if min(row["registration_deadline"] or row["starts_at"], row["starts_at"]) > now
+    ]
+    invited_ids = [r["pk"] for r in candidates if r["audience"] == Event.Audience.INVITED]
+    invited = set()
+    if invited_ids:
+        through = Event.invited_cities.through
+        invited = set(
+            through.objects.filter(event_id__in=invited_ids, city_id=city.pk).values_list(
+                "event_id", flat=True
+            )
+        )
+    open_to_city = {
+        Event.Audience.ALL: lambda row: True,
+        Event.Audience.COUNTRY: lambda row: row["country_id"] == city.country_id,
+        Event.Audience.INVITED: lambda row: row["pk"] in invited,
+    }
+    return [
+        {
+            **row,
+            "tags": [tuple(t) for t in row["tags"]],
+            "url": reverse("events:event", args=[row["pk"]]),
+        }
+        for row in candidates
+        if open_to_city.get(row["audience"], lambda row: False)(row)
+    ]
+
+
+def _hour() -> str:
+    """Event recommendations change as events start: part of their cache keys."""
+    return timezone.now().strftime("%Y-%m-%dT%H")
+
+
 def inputs(user: Any) -> tuple:
     """What recommendations depend on besides the result: who may read what, the weights, and
     the versions of the learning content and of the search index (all from the cache)."""
@@ -282,6 +408,8 @@ def inputs(user: Any) -> tuple:
         content_version(),
         search.generation(search.kind_of(Resource)),
         search.generation(search.kind_of(Course)),
+        events_caching.content_version(),
+        _hour(),
     )
 
 
@@ -299,10 +427,13 @@ def recommend(result: Result, user: Any) -> dict[str, list[Recommendation]]:
     labels = Term.objects.labels()
     courses = _items(Course.objects.published(), _candidates(Course, audiences, tags))
     resources = _items(Resource.objects.readable_by(user), _candidates(Resource, audiences, tags))
+    events = _events(result.assessment.city, tags, _hour())
     found = {
         "pathway": _rank("pathway", _pathways(), demand, labels),
         "course": _rank("course", courses, demand, labels),
         "resource": _rank("resource", resources, demand, labels),
+        "group": _rank("group", _groups(), demand, labels),
+        "event": _rank("event", events, demand, labels),
     }
     cache.set(key, found, CACHE_SECONDS)
     return found
@@ -322,10 +453,12 @@ def sections(user: Any, found: dict[str, list[Recommendation]]) -> list[Section]
         "pathway": _("Learning pathways"),
         "course": _("Courses"),
         "resource": _("From the knowledge repository"),
+        "group": _("Peer discussion groups"),
+        "event": _("Events"),
     }
     return [
         Section(kind, titles[kind], [(r, states.get(kind, {}).get(r.pk)) for r in found[kind]])
-        for kind in ("pathway", "course", "resource")
+        for kind in KINDS
     ]
 
 

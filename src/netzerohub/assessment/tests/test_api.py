@@ -90,4 +90,4 @@ def test_recommendations_by_token(client, questionnaire, city, lead):
         f"/api/v1/assessments/{done.pk}/recommendations", HTTP_AUTHORIZATION=f"Bearer {secret}"
     )
     assert response.status_code == 200
-    assert set(response.json()) == {"pathways", "courses", "resources"}
+    assert set(response.json()) == {"pathways", "courses", "resources", "groups", "events"}

@@ -3,14 +3,21 @@ the coordinators' weights, and what may never be recommended."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from netzerohub.assessment import authoring, recommendations, results
 from netzerohub.assessment.models import Assessment
 from netzerohub.assessment.tests.factories import submitted, uniform
+from netzerohub.cities.tests.factories import CountryFactory
+from netzerohub.community.models import Group
+from netzerohub.community.tests.factories import GroupFactory
+from netzerohub.events.models import Event
+from netzerohub.events.tests.factories import EventFactory
 from netzerohub.knowledge.tests.factories import ResourceFactory, term
 from netzerohub.learning.indexing import reindex_course
 from netzerohub.learning.models import Enrolment, Status
@@ -146,3 +153,51 @@ def test_following_a_recommended_pathway_is_one_click(
     assert Enrolment.objects.filter(user=lead, pathway=pathway).exists()
     body = client.get(finance_gap.get_absolute_url()).content.decode()
     assert "You follow this pathway — continue" in body
+
+
+# --- peer groups and events ------------------------------------------------------------------
+
+
+def test_open_peer_groups_on_the_needed_themes_are_recommended(finance_gap, lead):
+    finance = GroupFactory(title="Innovative financing", theme=term("lever", "finance-funding"))
+    transport = GroupFactory(title="Streets", theme=term("field", "mobility-transport"))
+    GroupFactory(title="A draft", theme=finance.theme, status=Group.Status.DRAFT)
+    GroupFactory(title="Full up", theme=finance.theme, status=Group.Status.CLOSED)
+    found = recommended(finance_gap, lead)["group"]
+    # finance-funding: demand 1 (one tag each, so relevance = demand); mobility: 0.75
+    assert [r.title for r in found] == ["Innovative financing", "Streets"]
+    assert found[0].reason == "Your score in “Finance and investment” is 0 of 100."
+    assert found[0].url == reverse("community:group", args=[finance.slug])
+    assert transport.pk == found[1].pk
+
+
+def test_events_recommended_only_while_they_take_registrations_from_the_city(finance_gap, lead):
+    lever = term("lever", "finance-funding")
+
+    def event(title, **kwargs):
+        made = EventFactory(title=title, **kwargs)
+        made.levers.set([lever])
+        return made
+
+    event("Open to all")
+    event("Our country", audience=Event.Audience.COUNTRY, country=finance_gap.city.country)
+    event("Another country", audience=Event.Audience.COUNTRY, country=CountryFactory())
+    invited = event("Invited", audience=Event.Audience.INVITED)
+    invited.invited_cities.add(finance_gap.city)
+    event("Not invited", audience=Event.Audience.INVITED)
+    event("Closed", registration_deadline=timezone.now() - dt.timedelta(hours=1))
+    event("Past", starts_at=timezone.now() - dt.timedelta(days=2))
+    event("Draft", status=Event.Status.DRAFT)
+    event("Cancelled", status=Event.Status.CANCELLED)
+    found = recommended(finance_gap, lead)["event"]
+    assert sorted(r.title for r in found) == ["Invited", "Open to all", "Our country"]
+    assert all(r.starts_at is not None for r in found)
+
+
+def test_the_result_page_lists_groups_and_events(client, finance_gap, lead):
+    GroupFactory(title="Innovative financing", theme=term("lever", "finance-funding"))
+    EventFactory(title="Finance day").levers.set([term("lever", "finance-funding")])
+    client.force_login(lead)
+    body = client.get(reverse("assessment:result", args=[finance_gap.pk])).content.decode()
+    assert "Innovative financing" in body and "See the group and join" in body
+    assert "Finance day" in body and "See the event and register" in body

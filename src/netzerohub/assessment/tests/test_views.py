@@ -12,6 +12,9 @@ from netzerohub.assessment.models import Answer, Assessment
 from netzerohub.assessment.tests.factories import answer, questions_of, submitted, uniform
 from netzerohub.cities.models import City
 from netzerohub.cities.tests.factories import CityFactory, LeadFactory, MembershipFactory
+from netzerohub.community.tests.factories import GroupFactory
+from netzerohub.core.models import Term
+from netzerohub.events.tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -349,7 +352,15 @@ def data_size(request):
 @pytest.fixture
 def populated(data_size, questionnaire, city, lead):
     """The city with 1 or 3 earlier results and 2 or 12 colleagues; 5 or 20 other cities with
-    results (so that peer medians are shown); an assessment in progress half answered."""
+    results (so that peer medians are shown); an assessment in progress half answered; 1 or 10
+    peer groups and 2 or 20 upcoming events on every field and lever (recommended)."""
+    terms = list(Term.objects.filter(kind__in=["field", "lever"]))
+    for _n in range(1 if data_size == "small" else 10):
+        GroupFactory(theme=terms[_n % len(terms)])
+    for _n in range(2 if data_size == "small" else 20):
+        event = EventFactory()
+        event.fields.set([t for t in terms if t.kind == "field"])
+        event.levers.set([t for t in terms if t.kind == "lever"])
     colleagues = 2 if data_size == "small" else 12
     for _n in range(colleagues):
         MembershipFactory(city=city)
@@ -370,7 +381,7 @@ QUERIES = {
     "dimension": 4,
     "overview": 6,
     "answer": 11,
-    "result": 26,
+    "result": 33,  # of which groups and events: 1 + one per demanded field or lever + 2
     "result (warm)": 4,
     "city": 6,
     "distribution": 15,
