@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.db.models import Min, Q
+from django.utils import timezone
 
 
 class GroupQuerySet(models.QuerySet):
@@ -25,6 +28,22 @@ class GroupQuerySet(models.QuerySet):
 
     def facilitated_by(self, user: Any) -> GroupQuerySet:
         return self.filter(facilitators=user)
+
+    def about(self, *, kind: str = "", language: str = "") -> GroupQuerySet:
+        """Groups on a field of action (`kind="field"`) or a lever of change (`"lever"`),
+        working in `language`; an empty value does not filter."""
+        groups = self
+        if kind:
+            groups = groups.filter(theme__kind=kind)
+        if language:
+            groups = groups.filter(language=language)
+        return groups
+
+    def with_next_meeting(self, now: datetime | None = None) -> GroupQuerySet:
+        """Each group with `next_meeting`: the start of its next published meeting that has
+        not ended (None when none is planned)."""
+        upcoming = Q(meetings__status="published", meetings__ends_at__gt=now or timezone.now())
+        return self.annotate(next_meeting=Min("meetings__starts_at", filter=upcoming))
 
 
 class GroupMembershipQuerySet(models.QuerySet):

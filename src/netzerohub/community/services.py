@@ -23,7 +23,7 @@ from netzerohub.core import personal_data, versions
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.notifications import notify
 
-from .models import Group, GroupMembership, Post, PostAttachment, Thread
+from .models import Group, GroupMembership, Phase, Post, PostAttachment, Thread
 
 register_labels(
     {
@@ -52,19 +52,37 @@ class CommunityError(Exception):
 
 
 @transaction.atomic
-def save_group(group: Group, *, actor: Any, facilitators: Iterable[Any] | None = None) -> Group:
-    """Create or change a group (an instance with the new values, e.g. from a form)."""
+def save_group(
+    group: Group,
+    *,
+    actor: Any,
+    facilitators: Iterable[Any] | None = None,
+    phases: Sequence[Phase] | None = None,
+) -> Group:
+    """Create or change a group (an instance with the new values, e.g. from a form).
+
+    `phases`, when given, are all the group's phases in their order (new instances or changed
+    ones of this group): they are numbered in that order, and the group's other phases are
+    deleted (their meetings stay, without a phase)."""
     created = group.pk is None
     if created:
         group.created_by = actor
     group.save()
     if facilitators is not None:
         group.facilitators.set(facilitators)
+    if phases is not None:
+        for position, phase in enumerate(phases):
+            if phase.pk is not None and phase.group_id != group.pk:
+                raise CommunityError(_("A phase of another group cannot be moved here."))
+            phase.group = group
+            phase.position = position
+            phase.save()
+        group.phases.exclude(pk__in=[phase.pk for phase in phases]).delete()
     log_action(
         "community.group.created" if created else "community.group.updated",
         actor=actor,
         target=group,
-        data={"status": group.status},
+        data={"status": group.status, **({"phases": len(phases)} if phases is not None else {})},
     )
     return group
 
