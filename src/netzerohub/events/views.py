@@ -1,43 +1,517 @@
-"""PLACEHOLDER: being built; every view answers 404 until it is written."""
+"""The public side of events: the calendar of national engagement events (list and month),
+event and meeting pages, registering (the engine decides), My registrations, `.ics` files and
+the personal calendar feed.
 
-from django.http import Http404
+Times are shown in the viewer's zone (the middleware activates it; visitors get
+Europe/Brussels), always with the zone named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone, translation
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from netzerohub.cities.policies import approved_memberships
+from netzerohub.core.fragments import rendered
+from netzerohub.core.paging import paginate
+from netzerohub.core.policies import fetch_or_404
+from netzerohub.core.querysets import make_key
+from netzerohub.core.ratelimit import rate_limited
+
+from . import calendars, services
+from . import registration as engine
+from .filters import (
+    MONTH_VIEW,
+    CalendarFilters,
+    day_range,
+    month_grid,
+    month_range,
+    next_month,
+    previous_month,
+)
+from .forms import CalendarFilterForm, RegistrationForm
+from .models import CalendarFeed, Event, Registration
+from .policies import (
+    event_policy,
+    get_active_feed,
+    get_event_for_user,
+    get_registration_for_user,
+)
+from .times import describe_time
+
+# Visitors share one rendering of the calendar's results per filters, page and language; the
+# places left it shows may be this old (visitors cannot register; signed-in people see live
+# figures).
+RESULTS_SECONDS = 60
+PER_PAGE = 20
+MAX_PER_DAY = 4  # events listed in a cell of the month grid; the rest behind "n more"
+
+Status = Registration.Status
 
 
-def calendar(request, *args, **kwargs):
-    raise Http404
+# --- what a listing says about places ----------------------------------------------------------
 
 
-def mine(request, *args, **kwargs):
-    raise Http404
+@dataclass(frozen=True)
+class Availability:
+    code: str  # open | full | closed | cancelled | draft | unlimited
+    label: str
 
 
-def feed_create(request, *args, **kwargs):
-    raise Http404
+def availability(event: Event, now: dt.datetime) -> Availability:
+    """Places left, from `with_counts()`' annotations (never a query per event)."""
+    if event.is_cancelled:
+        return Availability("cancelled", _("Cancelled"))
+    if event.status == Event.Status.DRAFT:
+        return Availability("draft", _("Draft: not published"))
+    if now >= event.closes_at:
+        return Availability("closed", _("Registration closed"))
+    if event.capacity is None:
+        return Availability("unlimited", _("Open: no seat limit"))
+    left = max(event.capacity - event.confirmed_count - event.offered_count, 0)
+    if left == 0 or event.waitlisted_count:
+        return Availability("full", _("Full — waitlist open"))
+    return Availability(
+        "open", ngettext("%(count)s place left", "%(count)s places left", left) % {"count": left}
+    )
 
 
-def feed_revoke(request, *args, **kwargs):
-    raise Http404
+def _with_availability(events: list[Event], now: dt.datetime) -> list[Event]:
+    for event in events:
+        event.availability = availability(event, now)
+    return events
 
 
-def feed(request, *args, **kwargs):
-    raise Http404
+# --- the calendar ------------------------------------------------------------------------------
 
 
-def event_detail(request, *args, **kwargs):
-    raise Http404
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The public calendar of national engagement events: the upcoming ones as a list grouped
+    by month (default), or a month as a grid of weeks; filtered by the GET form."""
+    form = CalendarFilterForm(request.GET or None)
+    filters = form.filters()
+    today = timezone.localdate()
+    page_number = request.GET.get("page", "")[:12]
+    if filters.view == MONTH_VIEW:
+        template = "events/calendar_month.html"
+
+        def build() -> dict:
+            return _month_context(request, filters, today)
+    else:
+        template = "events/calendar_list.html"
+
+        def build() -> dict:
+            return _list_context(request, filters, page_number)
+
+    if request.user.is_authenticated:  # their drafts, their zone: rendered for them
+        results = render_to_string(template, build(), request=request)
+    else:
+        zone = timezone.get_current_timezone_name()
+        parts = ("events.calendar", *filters.key(), page_number, zone, today.isoformat())
+        results = rendered(request, template, parts, build, seconds=RESULTS_SECONDS)
+    if request.htmx:
+        return HttpResponse(results)
+    context = {
+        "form": form,
+        "filters": filters,
+        "results": results,
+        "list_query": filters.query(view=None, day=None),
+        "month_query": filters.query(view=MONTH_VIEW, day=None),
+    }
+    return render(request, "events/calendar.html", context)
 
 
-def event_ics(request, *args, **kwargs):
-    raise Http404
+def _calendar_events(request: HttpRequest, filters: CalendarFilters):
+    return filters.apply(Event.objects.national().visible_to(request.user))
 
 
-def register(request, *args, **kwargs):
-    raise Http404
+def _visibility(user) -> object:
+    """Who the calendar's counts are for: visitors and members alike see what is published;
+    coordinators see everything; anyone else may also see drafts they organise."""
+    if not user.is_authenticated:
+        return None
+    return "all" if user.is_coordinator else user.pk
 
 
-def registration_cancel(request, *args, **kwargs):
-    raise Http404
+def _loaded(ids: list[int]) -> dict[int, Event]:
+    """The events `ids` with their registration counts, in one query."""
+    events = (
+        Event.objects.filter(pk__in=ids)
+        .with_counts()
+        .select_related("country")
+        .defer("agenda", "materials", "cancel_reason")
+    )
+    return {event.pk: event for event in events}
 
 
-def registration_accept(request, *args, **kwargs):
-    raise Http404
+def _list_context(request: HttpRequest, filters: CalendarFilters, page_number: str) -> dict:
+    zone = timezone.get_current_timezone()
+    events = _calendar_events(request, filters)
+    if filters.day:
+        events = events.between(*day_range(filters.day, zone))
+    elif filters.month:
+        events = events.between(*month_range(filters.month, zone))
+    else:
+        events = events.upcoming()
+    # A page of ids first (the index on the start time answers it), then the counts of those
+    # events only: grouping every matching event by its registrations would not scale.
+    ids = events.order_by("starts_at", "id").values_list("pk", flat=True)
+    count_key = make_key("events.calendar", _visibility(request.user), filters.key())
+    page = paginate(ids, page_number, PER_PAGE, count_key=count_key)
+    page_ids = list(page.object_list)
+    loaded = _loaded(page_ids)
+    now = timezone.now()
+    listed = _with_availability([loaded[pk] for pk in page_ids if pk in loaded], now)
+    months: list[tuple[dt.date, list[Event]]] = []
+    for event in listed:
+        month = timezone.localtime(event.starts_at).date().replace(day=1)
+        if not months or months[-1][0] != month:
+            months.append((month, []))
+        months[-1][1].append(event)
+    return {"filters": filters, "page": page, "months": months}
+
+
+def _month_context(request: HttpRequest, filters: CalendarFilters, today: dt.date) -> dict:
+    zone = timezone.get_current_timezone()
+    month = filters.month or (filters.day or today).replace(day=1)
+    events = _calendar_events(request, filters).between(*month_range(month, zone))
+    # Light rows place every event of the month on its local day; only the events a cell shows
+    # are loaded with their counts.
+    rows = events.order_by("starts_at", "id").values_list("pk", "starts_at")
+    weeks = month_grid(month, today)
+    days = {day.date: day for week in weeks for day in week}
+    shown: list[int] = []
+    for pk, starts_at in rows:
+        day = days.get(timezone.localtime(starts_at, zone).date())
+        if day is None:
+            continue
+        if len(day.events) < MAX_PER_DAY:
+            day.events.append(pk)
+            shown.append(pk)
+        else:
+            day.more += 1
+    loaded = _loaded(shown)
+    now = timezone.now()
+    _with_availability(list(loaded.values()), now)
+    for day in days.values():
+        day.events = [loaded[pk] for pk in day.events if pk in loaded]
+        if day.more:
+            day.more_query = filters.query(view=None, month=None, day=day.date.isoformat())
+    return {
+        "filters": filters,
+        "month": month,
+        "previous": previous_month(month),
+        "next": next_month(month),
+        "weekdays": [(WEEKDAYS[n], WEEKDAYS_ABBR[n]) for n in range(7)],
+        "weeks": weeks,
+        "total": len(shown) + sum(day.more for day in days.values()),
+        "previous_query": filters.query(
+            view=MONTH_VIEW, month=_month(previous_month(month)), day=None
+        ),
+        "next_query": filters.query(view=MONTH_VIEW, month=_month(next_month(month)), day=None),
+    }
+
+
+def _month(month: dt.date) -> str:
+    return month.strftime("%Y-%m")
+
+
+# --- one event ---------------------------------------------------------------------------------
+
+
+def _organisers_time(event: Event) -> str:
+    """The start in the organisers' zone, when it differs from the viewer's ('' otherwise)."""
+    if event.time_zone == timezone.get_current_timezone_name():
+        return ""
+    theirs = timezone.localtime(event.starts_at, event.zone)
+    mine = timezone.localtime(event.starts_at)
+    if theirs.utcoffset() == mine.utcoffset():
+        return ""
+    pattern = "H:i" if theirs.date() == mine.date() else "l j F, H:i"
+    return dateformat.format(theirs, pattern)
+
+
+def _waitlist_position(registration: Registration) -> int:
+    """1 for the first person waiting (the waitlist's order: priority, then arrival)."""
+    ahead = (
+        Registration.objects.for_event(registration.event_id)
+        .waitlisted()
+        .filter(
+            Q(priority__gt=registration.priority)
+            | Q(priority=registration.priority, created__lt=registration.created)
+            | Q(
+                priority=registration.priority, created=registration.created, pk__lt=registration.pk
+            )
+        )
+        .count()
+    )
+    return ahead + 1
+
+
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A national event's or a meeting's page, with the viewer's registration box."""
+    user = request.user
+    queryset = Event.objects.select_related("group", "country", "phase").with_counts()
+    event = fetch_or_404(queryset, event_policy, user, "view", pk=pk)
+    now = timezone.now()
+    registration = None
+    if user.is_authenticated:
+        registration = (
+            Registration.objects.for_event(event)
+            .for_user(user)
+            .select_related("city")
+            .order_by("-created", "-pk")
+            .first()
+        )
+    active = registration is not None and registration.is_active
+    closed = now >= event.closes_at
+    form = refusal = None
+    if (
+        user.is_authenticated
+        and not active
+        and event.status == Event.Status.PUBLISHED
+        and not closed
+    ):
+        form = RegistrationForm(user=user, event=event)
+        refusal = None if form.cities else form.refusal()
+    left = (
+        None
+        if event.capacity is None
+        else max(event.capacity - event.confirmed_count - event.offered_count, 0)
+    )
+    context = {
+        "event": event,
+        "availability": availability(event, now),
+        "places_left": left,
+        "full": left == 0 or (left is not None and event.waitlisted_count > 0),
+        "ended": now >= event.ends_at,
+        "closed": closed,
+        "registration": registration,
+        "active": active,
+        "position": _waitlist_position(registration)
+        if active and registration.status == Status.WAITLISTED
+        else None,
+        "form": form,
+        "refusal": refusal,
+        "has_city": bool(approved_memberships(user)),
+        "organisers_time": _organisers_time(event),
+        "fields": list(event.fields.all()),
+        "levers": list(event.levers.all()),
+        "can_see_video": event_policy.can(user, "see_video", event),
+        "can_manage": event_policy.can(user, "manage", event),
+    }
+    return render(request, "events/event_detail.html", context)
+
+
+# --- registering -------------------------------------------------------------------------------
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """The `next` address of a form when it is one of ours, else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+@rate_limited("events.register", limit=60)
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_event_for_user(request.user, pk)
+    back = event.get_absolute_url() + "#registration"
+    form = RegistrationForm(request.POST, user=request.user, event=event)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect(back)
+    try:
+        registration = engine.register(event, user=request.user, city=form.cleaned_data["city"])
+    except engine.RegistrationError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    if registration.status == Status.CONFIRMED:
+        messages.success(
+            request,
+            _("You are registered for %(city)s: your seat is confirmed.")
+            % {"city": registration.city.name},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "The event is full: you are on the waitlist. If a seat is freed, it is offered "
+                "to the people waiting in turn, and we tell you by email."
+            ),
+        )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+@rate_limited("events.registration", limit=120)
+def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a registration, leave the waitlist, or decline an offered seat."""
+    registration = get_registration_for_user(request.user, pk, "cancel")
+    back = _back(request, registration.event.get_absolute_url() + "#registration")
+    was = registration.status
+    try:
+        engine.cancel_registration(registration, actor=request.user)
+    except engine.RegistrationError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    if registration.user_id != request.user.pk:
+        message = _("The registration of %(name)s is cancelled.") % {
+            "name": registration.user.name or registration.user.email
+        }
+    elif was == Status.OFFERED:
+        message = _("You declined the seat; it is offered to the next person waiting.")
+    elif was == Status.WAITLISTED:
+        message = _("You left the waitlist.")
+    else:
+        message = _("Your registration is cancelled; your seat goes to the next person waiting.")
+    messages.success(request, message)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+@rate_limited("events.registration", limit=120)
+def registration_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_registration_for_user(request.user, pk, "accept")
+    back = _back(request, registration.event.get_absolute_url() + "#registration")
+    try:
+        engine.accept_offer(registration, actor=request.user)
+    except engine.RegistrationError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(request, _("The seat is yours: your registration is confirmed."))
+    return redirect(back)
+
+
+# --- My registrations and the calendar feed ----------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The person's registrations for meetings and national events, upcoming and past, and
+    their personal calendar address."""
+    user = request.user
+    now = timezone.now()
+    registrations = (
+        Registration.objects.for_user(user)
+        .active()
+        .select_related("event", "event__group", "event__country", "city")
+    )
+    upcoming = list(registrations.filter(event__ends_at__gt=now).order_by("event__starts_at", "pk"))
+    past = registrations.filter(event__ends_at__lte=now).order_by("-event__starts_at", "-pk")
+    # The count of past registrations changes only as events end: counted once a minute.
+    count_key = make_key("events.mine.past", user.pk, now.strftime("%Y%m%d%H%M"))
+    page = paginate(past, request.GET.get("page"), count_key=count_key)
+    feed = CalendarFeed.objects.active().filter(user=user).first()
+    feed_url = request.build_absolute_uri(feed.get_absolute_url()) if feed else ""
+    context = {
+        "upcoming": upcoming,
+        "offers": [r for r in upcoming if r.status == Status.OFFERED],
+        "page": page,
+        "feed": feed,
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",
+    }
+    return render(request, "events/mine.html", context)
+
+
+@login_required
+@require_POST
+@rate_limited("events.feed", limit=30)
+def feed_create(request: HttpRequest) -> HttpResponse:
+    services.create_feed(user=request.user)
+    messages.success(
+        request,
+        _("Your calendar address is ready. An address you made before no longer works."),
+    )
+    return redirect(reverse("events:mine") + "#calendar-feed")
+
+
+@login_required
+@require_POST
+@rate_limited("events.feed", limit=30)
+def feed_revoke(request: HttpRequest) -> HttpResponse:
+    if services.revoke_feed(user=request.user):
+        messages.success(request, _("Your calendar address is stopped: it no longer works."))
+    else:
+        messages.info(request, _("You have no calendar address to stop."))
+    return redirect(reverse("events:mine") + "#calendar-feed")
+
+
+# --- calendar files ----------------------------------------------------------------------------
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=calendars.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Private: a file may hold a video link; a feed must stop the moment it is revoked.
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One event's `.ics`; its video link only for those who may see it."""
+    event = get_event_for_user(request.user, pk)
+    body = calendars.event_calendar(
+        event,
+        url=request.build_absolute_uri(event.get_absolute_url()),
+        video=event_policy.can(request.user, "see_video", event),
+    )
+    return _ics(body, f"event-{event.pk}.ics")
+
+
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's calendar feed: every event they hold an active registration for (waiting
+    and offered places marked tentative); video links for their confirmed seats."""
+    owner = get_active_feed(token).user
+    registrations = (
+        Registration.objects.for_user(owner)
+        .active()
+        .select_related("event", "city")
+        .order_by("event__starts_at", "pk")
+    )
+    with translation.override(owner.preferred_language or None):
+        entries = [
+            calendars.Entry(
+                event=r.event,
+                url=request.build_absolute_uri(r.event.get_absolute_url()),
+                video=r.status == Status.CONFIRMED,
+                tentative=r.status != Status.CONFIRMED,
+                note=_feed_note(r, owner.time_zone),
+            )
+            for r in registrations
+        ]
+        body = calendars.build_calendar(entries, name=_("NetZero Hub: my events"))
+    return _ics(body, "netzerohub-events.ics")
+
+
+def _feed_note(registration: Registration, zone: str) -> str:
+    if registration.status == Status.WAITLISTED:
+        return _("You are on the waitlist (for %(city)s).") % {"city": registration.city.name}
+    if registration.status == Status.OFFERED:
+        return _("A seat is offered to you: accept it on the event page before %(when)s.") % {
+            "when": describe_time(registration.offer_expires_at, zone)
+        }
+    return _("You have a seat (for %(city)s).") % {"city": registration.city.name}
