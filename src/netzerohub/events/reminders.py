@@ -45,8 +45,12 @@ def schedule_reminders(event: Event) -> None:
 
 
 def is_due(event: Event, which: str, now: datetime) -> bool:
+    """From `before` the start until a shorter reminder takes over (nobody is told "tomorrow"
+    an hour before the start, or gets both at once), and never once it has started."""
     before, _field = REMINDERS[which]
-    return event.starts_at - before - EARLY <= now < event.starts_at
+    shorter = [other for other, _f in REMINDERS.values() if other < before]
+    until = event.starts_at - max(shorter) - EARLY if shorter else event.starts_at
+    return event.starts_at - before - EARLY <= now < until
 
 
 def send_reminders(event_id: int, which: str, *, now: datetime | None = None) -> int:
