@@ -67,7 +67,8 @@ class JoinForm(forms.Form):
         self.fields["city"].queryset = City.objects.filter(pk__in=[c.pk for c in cities])
         # The choices come from the list the page already has (no query to render them).
         self.fields["city"].choices = [(c.pk, c.name) for c in cities]
-        if len(cities) == 1:
+        self.only_city = cities[0] if len(cities) == 1 else None
+        if self.only_city is not None:
             self.fields["city"].widget = forms.HiddenInput()
             self.initial.setdefault("city", cities[0].pk)
         if group.admission == Group.Admission.APPLICATION:

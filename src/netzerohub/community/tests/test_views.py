@@ -251,6 +251,7 @@ def test_a_missing_group_is_404(client, member):
 
 def test_joining_an_open_group(client, group, member, city):
     client.force_login(member)
+    assert f"On behalf of {city.name}" in text(client.get(group.get_absolute_url()))
     response = client.post(url("join", group), {"city": city.pk}, follow=True)
     assert response.redirect_chain == [(group.get_absolute_url(), 302)]
     membership = GroupMembership.objects.get(user=member)
