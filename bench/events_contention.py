@@ -117,7 +117,7 @@ def _attempt_all(event_id: int, share: list[tuple[int, int]], barrier: Any) -> d
         before = time.monotonic()
         try:
             registration = register(event, user=users[user_id], city=cities[city_id])
-            outcomes[registration.status] += 1
+            outcomes[str(registration.status)] += 1
         except RegistrationError:
             outcomes["refused"] += 1
         except Exception as error:  # noqa: BLE001 - reported: a deadlock, a constraint…

@@ -89,6 +89,18 @@ class Reviewers:
 
 
 @dataclass
+class Attendees:
+    """Who the events pages are requested as, and which: sessions of synthetic people with
+    20–60 registrations each (`seed_events.regulars`), events, calendar addresses."""
+
+    people: list[str]  # the cookie of each person ("My registrations")
+    signed_in: list[tuple[int, str]]  # (event id, cookie): their own events and others
+    events: list[int]  # event pages for visitors, spread over all synthetic events
+    calendar: list[str]  # list view addresses: filters by country, language, field, lever
+    months: list[str]  # month view addresses
+
+
+@dataclass
 class Result:
     name: str
     path: str
@@ -162,15 +174,18 @@ def seeds(args: argparse.Namespace, group: str) -> bool:
     return wants(args, group) or group in SEEDS.get(args.pages, ())
 
 
-def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None, Reviewers | None]:
+def prepare(
+    args: argparse.Namespace,
+) -> tuple[dict[str, Any], SignedIn | None, Reviewers | None, Attendees | None]:
     """Migrate, load reference data, seed, collect static files; returns facts about the data
-    and, when the learning or self-assessment pages are measured, the sessions to request them
-    with."""
+    and, when the learning, self-assessment or events pages are measured, the sessions to
+    request them with."""
     import django
 
     django.setup()
     import seed
     import seed_assessment
+    import seed_events
     import seed_knowledge
     import seed_learning
     from django.core.management import call_command
@@ -222,6 +237,22 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None, 
             report,
             database_kind(os.environ["DATABASE_URL"]),
             "assessment-seed",
+            "seed_s",
+            "the data was already there",
+        )
+    events_seed = None
+    if wants(args, "events"):
+        events_seed = kept_timings(
+            seed_events.seed(
+                seed_events.Targets(
+                    groups=args.groups,
+                    meetings=args.meetings,
+                    national=args.national_events,
+                    registrations=args.registrations,
+                )
+            ),
+            database_kind(os.environ["DATABASE_URL"]),
+            "events-seed",
             "seed_s",
             "the data was already there",
         )
@@ -289,8 +320,21 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], SignedIn | None, 
                 "country_group": reviewers.country,
             },
         }
+    attendees = None
+    if events_seed is not None:
+        attendees = events_sessions(args.event_people, args.event_pages)
+        facts["events"] = events_facts() | {
+            "seed": events_seed,
+            "measured_as": {
+                "people": len(attendees.people),
+                "event_pages_signed_in": len(attendees.signed_in),
+                "event_pages_visitor": len(attendees.events),
+                "calendar_addresses": len(attendees.calendar),
+                "month_addresses": len(attendees.months),
+            },
+        }
     connections.close_all()
-    return facts, signed_in, reviewers
+    return facts, signed_in, reviewers, attendees
 
 
 def learning_seed_timing(report: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -407,6 +451,107 @@ def assessment_sessions(count: int) -> Reviewers:
         ),
         country=(country or "country:DE").removeprefix("country:"),
     )
+
+
+def events_facts() -> dict[str, Any]:
+    import seed_events
+    from django.db.models import Count
+
+    from netzerohub.community.models import GroupMembership
+
+    registrations = seed_events.bench_registrations()
+    statuses = dict(registrations.values_list("status").annotate(n=Count("id")).order_by())
+    per_regular = list(
+        registrations.filter(user_id__in=seed_events.regulars())
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("n", flat=True)
+    )
+    return {
+        "groups": seed_events.bench_groups().count(),
+        "group_members": GroupMembership.objects.filter(
+            group__in=seed_events.bench_groups()
+        ).count(),
+        "meetings": seed_events.bench_meetings().count(),
+        "national_events": seed_events.bench_national().count(),
+        "upcoming_events": seed_events.bench_events().upcoming().count(),
+        "registrations": sum(statuses.values()),
+        "registrations_by_status": statuses,
+        "events_with_waitlist": registrations.waitlisted().values("event_id").distinct().count(),
+        "regulars": len(per_regular),
+        "regular_registrations": [min(per_regular), max(per_regular)] if per_regular else [],
+    }
+
+
+def events_sessions(count: int, pages: int) -> Attendees:
+    """Sessions of `count` regulars (20–60 registrations each), spread over them; for the
+    signed-in event page each person's own events (10, spread over their registrations) and
+    10 others in turn; `pages` event pages for visitors (every n-th synthetic event: meetings
+    and national events, past and upcoming); the calendar's filter addresses."""
+    import seed_events
+    from django.contrib.auth import get_user_model
+
+    regulars = seed_events.regulars()
+    chosen = regulars[:: max(1, len(regulars) // count)][:count]
+    if not chosen:
+        raise RuntimeError("The events data is missing: did seed_events run?")
+    users = get_user_model().objects.in_bulk(chosen)
+    cookies = [session_cookie(users[pk]) for pk in chosen]
+    ids = list(seed_events.bench_events().order_by("pk").values_list("pk", flat=True))
+    events = ids[:: max(1, len(ids) // pages)][:pages]
+    per_person = []
+    for index, pk in enumerate(chosen):
+        own = list(
+            seed_events.bench_registrations()
+            .filter(user_id=pk)
+            .order_by("event_id")
+            .values_list("event_id", flat=True)
+        )
+        own = own[:: max(1, len(own) // 10)][:10]
+        others = [events[(index * 37 + n * 101) % len(events)] for n in range(20 - len(own))]
+        per_person.append([(e, cookies[index]) for e in own + others])
+    signed_in = [pair for row in zip(*per_person, strict=False) for pair in row]
+    calendar, months = calendar_paths()
+    return Attendees(cookies, signed_in, events, calendar, months)
+
+
+def calendar_paths() -> tuple[list[str], list[str]]:
+    """The calendar's list view unfiltered (two pages) and filtered by the 12 countries with
+    most events, 8 languages, every field and lever, a country with its language and a field,
+    6 months; and the month view of every month of 2025–2028, and 6 of them for a country."""
+    import seed_events
+    from django.db.models import Count
+
+    from netzerohub.core.models import Term
+
+    national = seed_events.bench_national()
+    countries = list(
+        national.values_list("country__code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "country__code")
+        .values_list("country__code", flat=True)[:12]
+    )
+    languages = ["en", "de", "fr", "es", "it", "pl", "nl", "sv"]
+    terms = Term.objects.filter(kind__in=["field", "lever"]).order_by("kind", "position")
+    calendar = ["/events/", "/events/?page=2"]
+    calendar += [f"/events/?country={code}" for code in countries]
+    calendar += [f"/events/?language={code}" for code in languages]
+    calendar += [f"/events/?{term.kind}={term.slug}" for term in terms]
+    first_field = terms.filter(kind="field").first()
+    for code in countries[:5]:
+        language = seed_events.LANGUAGES.get(code, ["en"])[0]
+        calendar.append(f"/events/?country={code}&language={language}")
+        if first_field:
+            calendar.append(f"/events/?country={code}&field={first_field.slug}")
+    some_months = ["2026-03", "2026-12", "2027-01", "2027-06", "2028-02", "2028-09"]
+    calendar += [f"/events/?month={month}" for month in some_months]
+    month_view = "/events/?view=month&month="
+    months = [f"{month_view}{year}-{m:02d}" for year in range(2025, 2029) for m in range(1, 13)]
+    months += [
+        f"{month_view}{month}&country={code}"
+        for month, code in zip(some_months, countries, strict=False)
+    ]
+    return calendar, months
 
 
 def session_cookie(user: Any, extra: dict[str, Any] | None = None) -> str:
@@ -1015,6 +1160,48 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=2_000,
         help="result pages the warm run cycles through; as many others are first views (2,000)",
     )
+    parser.add_argument("--groups", type=int, default=200, help="synthetic peer groups (200)")
+    parser.add_argument(
+        "--meetings", type=int, default=8_000, help="meetings of those groups in all (8,000)"
+    )
+    parser.add_argument(
+        "--national-events", type=int, default=12_000, help="national events (12,000)"
+    )
+    parser.add_argument(
+        "--registrations",
+        type=int,
+        default=500_000,
+        help="registrations for the meetings and national events (500,000)",
+    )
+    parser.add_argument(
+        "--event-people",
+        type=int,
+        default=50,
+        help="people (sessions, 20–60 registrations each) the signed-in events pages cycle "
+        "through (50)",
+    )
+    parser.add_argument(
+        "--event-pages",
+        type=int,
+        default=2_000,
+        help="event pages the visitors' event page cycles through (2,000)",
+    )
+    parser.add_argument(
+        "--contention-workers",
+        type=int,
+        default=16,
+        help="processes registering for one event at once, each its own connection (16; 0: "
+        "no contention run)",
+    )
+    parser.add_argument(
+        "--contention-attempts",
+        type=int,
+        default=2_000,
+        help="registrations attempted for that event, by distinct people (2,000)",
+    )
+    parser.add_argument(
+        "--contention-capacity", type=int, default=500, help="that event's seats (500)"
+    )
     parser.add_argument(
         "--knowledge-reindex",
         action="store_true",
@@ -1035,7 +1222,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--pages",
-        choices=["all", "directory", "knowledge", "learning", "assessment"],
+        choices=["all", "directory", "knowledge", "learning", "assessment", "events"],
         default="all",
         help="which pages to measure (all)",
     )
@@ -1115,6 +1302,62 @@ def assessment_pages(reviewers: Reviewers) -> list[Page]:
     ]
 
 
+def events_pages(attendees: Attendees) -> list[Page]:
+    """The calendar (list view with filters, month view), the event page for visitors and
+    signed in (their own events and others), and "My registrations", each person in turn."""
+    people = len(attendees.people)
+    return [
+        Page(
+            f"Calendar, list ({len(attendees.calendar)} filter addresses)",
+            "/events/?…",
+            attendees.calendar,
+        ),
+        Page(
+            f"Calendar, month view ({len(attendees.months)} months)",
+            "/events/?view=month&month=…",
+            attendees.months,
+        ),
+        Page(
+            f"Event page, visitor ({len(attendees.events):,} events)",
+            "/events/<id>/",
+            [f"/events/{pk}/" for pk in attendees.events],
+        ),
+        Page(
+            f"Event page, signed in ({people} people, {len(attendees.signed_in):,} pages)",
+            "/events/<id>/ (signed in)",
+            [f"/events/{pk}/" for pk, _cookie in attendees.signed_in],
+            [cookie for _pk, cookie in attendees.signed_in],
+        ),
+        Page(
+            f"My registrations ({people} people)",
+            "/events/mine/",
+            ["/events/mine/"] * people,
+            attendees.people,
+        ),
+    ]
+
+
+def events_note(events: dict[str, Any]) -> str:
+    seeded = events.get("seed", {})
+    timing = (
+        f"seeded in {seeded['seed_s']:.0f} s ({seeded.get('measured_on')})"
+        if "seed_s" in seeded
+        else seeded.get("note", "")
+    )
+    statuses = ", ".join(f"{n:,} {s}" for s, n in sorted(events["registrations_by_status"].items()))
+    measured = events["measured_as"]
+    low_high = "–".join(str(n) for n in events["regular_registrations"])
+    return (
+        f"Events data: {events['groups']} peer groups ({events['group_members']:,} members), "
+        f"{events['meetings']:,} meetings, {events['national_events']:,} national events "
+        f"({events['upcoming_events']:,} of all events upcoming); "
+        f"{events['registrations']:,} registrations ({statuses}); "
+        f"{events['events_with_waitlist']:,} events with a waitlist; {timing}. Signed-in pages "
+        f"requested as {measured['people']} of the {events['regulars']} people with "
+        f"{low_high} registrations each."
+    )
+
+
 def _raise_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -1141,7 +1384,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {masked(url)}")
     if kind == "postgresql":
         ensure_postgres_database(url)
-    facts, signed_in, reviewers = prepare(args)
+    facts, signed_in, reviewers, attendees = prepare(args)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     today = dt.date.today().isoformat()
@@ -1174,12 +1417,14 @@ def main(argv: list[str] | None = None) -> int:
     ]
     learning = learning_pages(signed_in) if signed_in else []
     assessment = assessment_pages(reviewers) if reviewers else []
+    events = events_pages(attendees) if attendees else []
     pages = {
-        "all": directory + knowledge + learning + assessment,
+        "all": directory + knowledge + learning + assessment + events,
         "directory": directory,
         "knowledge": knowledge,
         "learning": learning,
         "assessment": assessment,
+        "events": events,
     }[args.pages]
     hello = Page("Hello world (bare view)", "/bench/hello/")
     busy_before = wait_for_quiet(args.quiet_wait)
@@ -1190,6 +1435,20 @@ def main(argv: list[str] | None = None) -> int:
         cold = knowledge_search.cold(queries, repeats=args.cold_repeats)
         from django.db import connections
 
+        connections.close_all()
+    contention = None
+    if wants(args, "events") and args.contention_workers > 0:
+        import events_contention
+        from django.db import connections
+
+        print(
+            f"registrations under contention: {args.contention_workers} processes, "
+            f"{args.contention_attempts:,} attempts, {args.contention_capacity} seats:"
+        )
+        contention = events_contention.run(
+            args.contention_workers, args.contention_attempts, args.contention_capacity
+        )
+        print("  " + events_contention.note(contention).replace("\n", "\n  "))
         connections.close_all()
     runs: dict[str, list[Result]] = {page.path: [] for page in [hello, *pages]}
     with log_path.open("w") as log, Gunicorn(args.workers, env, log) as server:
@@ -1227,6 +1486,12 @@ def main(argv: list[str] | None = None) -> int:
         report += "\n\n" + learning_note(facts["learning"])
     if "assessment" in facts:
         report += "\n\n" + assessment_note(facts["assessment"])
+    if "events" in facts:
+        report += "\n\n" + events_note(facts["events"])
+    if contention:
+        import events_contention
+
+        report += "\n\n" + events_contention.note(contention)
     print()
     print(report)
     if max(busy_before, busy_after) > QUIET:
@@ -1269,6 +1534,7 @@ def main(argv: list[str] | None = None) -> int:
         "hello_worker_cpu_ms_per_request": hello_cpu,
         "results": [asdict(r) for r in chosen],
         "knowledge_cold": cold,
+        "events_contention": contention,
         "runs": {path: [asdict(r) for r in results] for path, results in runs.items()},
         "markdown": report,
     }

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 import events_contention
 import pytest
 import seed
+import seed_event_registrations as ser
 import seed_events as se
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -170,12 +171,12 @@ def test_seeding_again_adds_nothing_and_a_higher_target_tops_up(people):
 
 
 def test_allocate_meets_the_total_within_the_caps():
-    counts = se.allocate(100, [5.0, 1.0, 1.0, 0.0], [30, 50, 50, 10])
+    counts = ser.allocate(100, [5.0, 1.0, 1.0, 0.0], [30, 50, 50, 10])
 
     assert sum(counts) == 100
     assert counts[0] == 30
     assert all(c <= cap for c, cap in zip(counts, [30, 50, 50, 10], strict=True))
-    assert sum(se.allocate(1_000, [1.0, 1.0], [3, 4])) == 7
+    assert sum(ser.allocate(1_000, [1.0, 1.0], [3, 4])) == 7
 
 
 def test_contention_run_fills_the_event_and_cleans_up(people):
