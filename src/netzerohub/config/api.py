@@ -5,6 +5,8 @@ from ninja import NinjaAPI
 from netzerohub.accounts.api import router as accounts_router
 from netzerohub.assessment.api import router as assessment_router
 from netzerohub.cities.api import router as cities_router
+from netzerohub.community.api import router as community_router
+from netzerohub.events.api import router as events_router
 from netzerohub.knowledge.api import router as knowledge_router
 from netzerohub.learning.api import router as learning_router
 
@@ -23,3 +25,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", learning_router)
 api.add_router("/", assessment_router)
+api.add_router("/", community_router)
+api.add_router("/", events_router)
