@@ -14,6 +14,7 @@ from netzerohub.assessment import peers as assessment_peers
 from netzerohub.assessment import services as assessment
 from netzerohub.assessment.models import Assessment
 from netzerohub.cities.models import City, Membership
+from netzerohub.events import demo as events_demo
 from netzerohub.knowledge import services as knowledge
 from netzerohub.knowledge.importing import import_file
 from netzerohub.knowledge.models import Collection, Resource
@@ -122,6 +123,7 @@ class Command(BaseCommand):
         self._knowledge(users, demo_city)
         self._learning(users)
         self._assessment(users, demo_city)
+        self._groups_and_events(users)
 
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, name, _job, _flags in PEOPLE:
@@ -238,3 +240,14 @@ class Command(BaseCommand):
         Assessment.objects.filter(pk=sample.pk).update(is_sample=True)
         assessment_peers.refresh(questionnaire.key)
         self.stdout.write(f"Sample self-assessment of {demo_city.name} submitted.")
+
+    def _groups_and_events(self, users) -> None:
+        """Sample peer groups with their meeting series, and sample national events."""
+        coordinator = users["coordinator@example.org"]
+        try:
+            groups = events_demo.load_groups(users, actor=coordinator)
+            events = events_demo.load_events(users, actor=coordinator)
+        except events_demo.DemoError as error:
+            raise CommandError(f"The demo groups and events do not load: {error}") from error
+        for line in events_demo.summary(groups, events):
+            self.stdout.write(line)
