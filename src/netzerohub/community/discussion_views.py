@@ -116,10 +116,13 @@ def _thread_page(
 
 
 def _open_for_replies(thread: Thread) -> bool:
-    return not thread.is_locked and not thread.is_hidden
+    archived = thread.group.status == Group.Status.ARCHIVED
+    return not (thread.is_locked or thread.is_hidden or archived)
 
 
 def _closed_message(thread: Thread) -> str:
+    if thread.group.status == Group.Status.ARCHIVED:
+        return _("This group is archived: your reply was not posted.")
     if thread.is_locked:
         return _("This discussion is locked: your reply was not posted.")
     return _("This discussion is hidden: your reply was not posted.")

@@ -22,6 +22,7 @@ from netzerohub.cities.policies import approved_memberships
 from netzerohub.core import personal_data, versions
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.notifications import notify
+from netzerohub.events.caching import content_changed
 
 from .models import Group, GroupMembership, Phase, Post, PostAttachment, Thread
 
@@ -70,6 +71,7 @@ def save_group(
     group.save()
     if facilitators is not None:
         group.facilitators.set(facilitators)
+    content_changed()
     if phases is not None:
         for position, phase in enumerate(phases):
             if phase.pk is not None and phase.group_id != group.pk:
@@ -271,12 +273,20 @@ def _add_post(
     return post
 
 
+def _check_not_archived(group: Group) -> None:
+    if group.status == Group.Status.ARCHIVED:
+        raise CommunityError(
+            _("This group is archived: its discussions can be read but no longer added to.")
+        )
+
+
 @transaction.atomic
 def start_thread(
     group: Group, *, author: Any, title: str, body: str, files: Sequence[UploadedFile] = ()
 ) -> Thread:
     """Open a discussion with its first post. Uploaded files must have been validated (the form
-    runs the upload validator)."""
+    runs the upload validator). Refused in an archived group (its discussions stay readable)."""
+    _check_not_archived(group)
     title = title.strip()
     if not title:
         raise CommunityError(_("Give the discussion a title."))
@@ -296,8 +306,9 @@ def start_thread(
 
 @transaction.atomic
 def reply(thread: Thread, *, author: Any, body: str, files: Sequence[UploadedFile] = ()) -> Post:
-    """Reply to a discussion; refused when it is locked or hidden."""
+    """Reply to a discussion; refused when it is locked or hidden, or its group archived."""
     thread = Thread.objects.select_for_update().select_related("group").get(pk=thread.pk)
+    _check_not_archived(thread.group)
     if thread.is_locked:
         raise CommunityError(_("This discussion is locked: no new replies are accepted."))
     if thread.is_hidden:

@@ -9,12 +9,13 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from netzerohub.accounts.tests.factories import UserFactory
+from netzerohub.accounts.tests.factories import CoordinatorFactory, UserFactory, add_totp
 from netzerohub.cities.tests.factories import MembershipFactory
 from netzerohub.community import services
 from netzerohub.community.discussion_views import POSTING_LIMIT, POSTS_PER_PAGE
 from netzerohub.community.models import (
     ATTACHMENT_MAX_BYTES,
+    Group,
     GroupMembership,
     Post,
     PostAttachment,
@@ -592,3 +593,28 @@ def test_thread_page_query_count(
     with django_assert_num_queries(THREAD_QUERIES[who]):
         response = client.get(thread_url(discussion))
     assert response.status_code == 200
+
+
+def test_an_archived_groups_discussions_are_read_only(db):
+    group = GroupFactory(status=Group.Status.ARCHIVED)
+    author = UserFactory()
+    thread = ThreadFactory(group=group)
+    with pytest.raises(services.CommunityError, match="archived"):
+        services.start_thread(group, author=author, title="New", body="Text")
+    with pytest.raises(services.CommunityError, match="archived"):
+        services.reply(thread, author=author, body="Text")
+    assert not Post.objects.filter(thread__group=group).exists()
+
+
+def test_an_archived_groups_thread_page_offers_no_reply(client, db):
+    group = GroupFactory(status=Group.Status.ARCHIVED)
+    thread = ThreadFactory(group=group)
+    coordinator = CoordinatorFactory()
+    add_totp(coordinator)
+    client.force_login(coordinator)
+    url = reverse("community:thread", args=[group.slug, thread.pk])
+    body = client.get(url).content.decode()
+    assert "This group is archived." in body and "Post the reply" not in body
+    response = client.post(url, {"body": "Still here?"}, follow=True)
+    assert "This group is archived: your reply was not posted." in response.content.decode()
+    assert not Post.objects.filter(thread=thread).exists()
