@@ -9,6 +9,7 @@ people who run the event).
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -98,8 +99,8 @@ class EventFilters(Schema):
     month: str = Field(
         "",
         pattern=f"{MONTH}|^$",
-        description="YYYY-MM: events starting in that month (in the viewer's time zone), "
-        "past or upcoming",
+        description="YYYY-MM: events starting in that month in your time zone (Europe/Brussels "
+        "for visitors), past or upcoming",
     )
     past: bool = Field(False, description="Events that have ended, the latest first")
     page: int = Field(1, ge=1, le=100000)
@@ -153,7 +154,11 @@ def _calendar(user: Any, filters: EventFilters, now: datetime.datetime):
     )
     events = criteria.apply(Event.objects.national().visible_to(user))
     if month is not None:
-        events = events.between(*month_range(month, timezone.get_current_timezone()))
+        # The month of the person asking, with a token too (the middleware only knows sessions).
+        zone = timezone.get_current_timezone()
+        if user.is_authenticated and user.time_zone:
+            zone = zoneinfo.ZoneInfo(user.time_zone)
+        events = events.between(*month_range(month, zone))
     if filters.past:
         return events.past(now).order_by("-starts_at", "-id")
     if month is None:

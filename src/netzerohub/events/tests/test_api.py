@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from netzerohub.accounts.services import create_api_token
@@ -348,3 +349,43 @@ def test_api_list_query_counts(client, calendar, member, django_assert_num_queri
     with django_assert_num_queries(6):
         response = client.get("/api/v1/events", {"country": "BE"})
     assert response.json()["count"] == calendar
+
+
+def test_a_browser_session_must_send_the_csrf_token_to_register(city, member):
+    event = EventFactory()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    response = browser.post(
+        f"/api/v1/events/{event.pk}/registrations",
+        {"city": city.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert not Registration.objects.filter(user=member).exists()
+
+
+def test_the_month_is_the_asking_persons_also_with_a_token(client, member):
+    """01:30 UTC on the first of a month is still the previous month in New York."""
+    ahead = (timezone.now() + dt.timedelta(days=90)).date().replace(day=1)
+    EventFactory(title="Early", starts_at=dt.datetime.combine(ahead, dt.time(1, 30), tzinfo=dt.UTC))
+    member.time_zone = "America/New_York"
+    member.save(update_fields=["time_zone"])
+    month, before = ahead.strftime("%Y-%m"), (ahead - dt.timedelta(days=1)).strftime("%Y-%m")
+    assert titles(client.get("/api/v1/events", {"month": month}).json()) == ["Early"]
+    assert titles(client.get("/api/v1/events", {"month": before}).json()) == []
+    headers = bearer(member)
+    assert titles(client.get("/api/v1/events", {"month": before}, headers=headers).json()) == [
+        "Early"
+    ]
+
+
+@pytest.mark.parametrize("registrations", [1, 20])
+def test_event_detail_query_count(client, registrations, django_assert_num_queries):
+    event = EventFactory(capacity=None)
+    event.fields.set(Term.objects.fields()[:2])
+    for _ in range(registrations):
+        RegistrationFactory(event=event)
+    # the event (with its country, group, phase), its counts, fields, levers
+    with django_assert_num_queries(4):
+        body = client.get(f"/api/v1/events/{event.pk}").json()
+    assert len(body["fields"]) == 2
