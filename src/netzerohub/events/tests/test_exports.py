@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from netzerohub.accounts.tests.factories import UserFactory
 from netzerohub.cities.tests.factories import CityFactory, CountryFactory
 from netzerohub.core.spreadsheets import restore_cell
 from netzerohub.events.models import Registration
@@ -103,8 +104,6 @@ def test_exports_of_an_empty_event_have_the_header_only(client, coordinator):
 
 
 def test_an_organiser_exports_their_event_only(client, event):
-    from netzerohub.accounts.tests.factories import UserFactory
-
     organiser = UserFactory()
     event.organisers.add(organiser)
     other = EventFactory()

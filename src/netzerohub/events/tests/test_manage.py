@@ -6,17 +6,22 @@ attendance, the check-in list, the admin, and pinned query counts."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
-from netzerohub.accounts.tests.factories import UserFactory
+import netzerohub
+from netzerohub.accounts.tests.factories import CoordinatorFactory, UserFactory
 from netzerohub.cities.tests.factories import CityFactory, CountryFactory
 from netzerohub.community.tests.factories import GroupFactory, PhaseFactory
 from netzerohub.core.models import AuditLog
 from netzerohub.core.tests.admin_forms import admin_form_data
+from netzerohub.core.tests.browser import collect_console_errors, sign_in
+from netzerohub.core.tests.test_accessibility import assert_accessible
 from netzerohub.events.models import Event, Registration
 
 from .factories import EventFactory, MeetingFactory, RegistrationFactory
@@ -567,10 +572,6 @@ def test_the_check_in_list_has_confirmed_people_by_name(client, coordinator):
 
 
 def test_printing_leaves_out_the_site_chrome():
-    from pathlib import Path
-
-    import netzerohub
-
     css = (Path(netzerohub.__file__).parent / "static/css/portal.css").read_text()
     printed = css[css.index("@media print") :]
     assert ".site-header" in printed and ".site-footer" in printed
@@ -706,3 +707,48 @@ def test_registrations_page_query_count_for_a_facilitator(
     client.force_login(mentor)
     with django_assert_num_queries(QUERIES["registrations facilitator"]):
         assert client.get(reverse("events:registrations", args=[meeting.pk])).status_code == 200
+
+
+# --- in a real browser -----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_running_an_event_in_the_browser(live_server, page, settings):
+    """A coordinator creates an event through the form (a mistake first), opens the overview,
+    the registrations and the check-in list, which prints without the site's header; every page
+    passes the axe scan and raises no console error (no CSP violation)."""
+    settings.REQUIRE_STAFF_MFA = False
+    coordinator = CoordinatorFactory(name="Cora Coordinator")
+    errors = collect_console_errors(page)
+    sign_in(page.context, live_server, coordinator)
+    page.goto(live_server.url + reverse("events:event-create"))
+    page.get_by_label("Title").fill("Forum on renovation waves")
+    page.get_by_label("Time zone").select_option("Europe/Lisbon")
+    page.get_by_label("Starts").fill("2030-10-28T10:00")
+    page.get_by_label("Ends:", exact=True).fill("2030-10-28T09:00")
+    page.get_by_role("radio", name="In person").check()
+    page.get_by_label("Venue").fill("Câmara Municipal, Lisboa")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("main")).to_contain_text("The end must be after the start.")
+    expect(page.get_by_label("Title")).to_have_value("Forum on renovation waves")
+    assert_accessible(page)
+    page.get_by_label("Ends:", exact=True).fill("2030-10-28T12:30")
+    page.get_by_role("button", name="Save").click()
+    event = Event.objects.get(title="Forum on renovation waves")
+    assert event.starts_at == utc(2030, 10, 28, 10)  # Lisbon in winter: UTC+0
+    for _n in range(3):
+        RegistrationFactory(event=event)
+    for name in ("events:manage", "events:registrations", "events:check-in", "events:event-cancel"):
+        args = [] if name == "events:manage" else [event.pk]
+        page.goto(live_server.url + reverse(name, args=args))
+        expect(page.locator("h1")).to_be_visible()
+        assert_accessible(page)
+    expect(page.locator(".site-header")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    page.goto(live_server.url + reverse("events:check-in", args=[event.pk]))
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator("table.check-in-list tbody tr")).to_have_count(3)
+    assert errors == []

@@ -202,6 +202,8 @@ def test_the_command_loops_until_stopped(monkeypatch):
             raise KeyboardInterrupt
 
     monkeypatch.setattr(run_event_jobs.time, "sleep", sleep)
+    # between sweeps the command drops a stale connection; here it is the test's transaction
+    monkeypatch.setattr(run_event_jobs, "close_old_connections", lambda: None)
     out = io.StringIO()
     call_command("run_event_jobs", "--loop", "30", stdout=out)
     lines = out.getvalue().splitlines()
