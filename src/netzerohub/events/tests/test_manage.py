@@ -365,7 +365,7 @@ def test_every_mistake_is_shown_at_once(client, coordinator):
     assert {"title", "ends_at", "venue"} <= set(errors)
 
 
-def test_a_meeting_editor_cannot_forge_a_group_audience_on_a_national_event(client, coordinator):
+def test_a_national_event_cannot_be_opened_to_a_group(client, coordinator):
     client.force_login(coordinator)
     response = client.post(reverse("events:event-create"), form_data(audience="group"))
     assert response.status_code == 200 and "audience" in response.context["form"].errors
@@ -390,7 +390,7 @@ def test_more_seats_are_offered_to_the_waitlist(
     third = RegistrationFactory(event=event, status=Status.WAITLISTED)
     client.force_login(coordinator)
     url = reverse("events:event-edit", args=[event.pk])
-    data = admin_free_form(client.get(url))
+    data = unchanged_form_data(client.get(url))
     data["capacity"] = "3"
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -406,7 +406,7 @@ def test_more_seats_are_offered_to_the_waitlist(
     assert offered_to == {first.user.email, second.user.email}
 
 
-def admin_free_form(response) -> dict:
+def unchanged_form_data(response) -> dict:
     """What the event form would send back unchanged."""
     data = {}
     for field in response.context["form"]:
