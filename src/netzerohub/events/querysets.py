@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -58,11 +59,25 @@ class EventQuerySet(models.QuerySet):
         return self.filter(pk__in=runs.values("pk"))
 
     def with_counts(self) -> EventQuerySet:
-        """Each event with `confirmed_count`, `offered_count` and `waitlisted_count`."""
+        """Each event with `confirmed_count`, `offered_count` and `waitlisted_count`: counted
+        per event in a subquery (an index range of each event's registrations), so that no
+        join elsewhere in the query (`visible_to`) can multiply them."""
+        registration = self.model._meta.get_field("registrations").related_model
+
+        def count(status: str) -> Coalesce:
+            per_event = (
+                registration.objects.filter(event=OuterRef("pk"), status=status)
+                .order_by()
+                .values("event")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(per_event), 0)
+
         return self.annotate(
-            confirmed_count=Count("registrations", filter=Q(registrations__status="confirmed")),
-            offered_count=Count("registrations", filter=Q(registrations__status="offered")),
-            waitlisted_count=Count("registrations", filter=Q(registrations__status="waitlisted")),
+            confirmed_count=count("confirmed"),
+            offered_count=count("offered"),
+            waitlisted_count=count("waitlisted"),
         )
 
 

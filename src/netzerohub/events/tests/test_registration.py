@@ -288,3 +288,14 @@ def test_concurrent_cancellations_never_give_a_seat_twice():
     assert Registration.objects.for_event(event).holding_seat().count() == 10
     offered = Registration.objects.for_event(event).offered()
     assert {r.pk for r in offered} == {r.pk for r in waiting[:5]}
+
+
+def test_counts_are_not_multiplied_by_the_visibility_joins():
+    organisers = [MembershipFactory().user for _ in range(3)]
+    event = EventFactory(capacity=5)
+    event.organisers.set(organisers)
+    register(event)
+    register(event)
+    viewer = organisers[0]
+    found = Event.objects.visible_to(viewer).with_counts().get(pk=event.pk)
+    assert (found.confirmed_count, found.offered_count, found.waitlisted_count) == (2, 0, 0)
