@@ -42,6 +42,7 @@ from .filters import (
     month_range,
     next_month,
     previous_month,
+    upcoming,
 )
 from .forms import CalendarFilterForm, RegistrationForm
 from .models import CalendarFeed, Event, Registration
@@ -51,6 +52,7 @@ from .policies import (
     get_event_for_user,
     get_registration_for_user,
 )
+from .querysets import EventQuerySet
 from .times import describe_time
 
 # Visitors share one rendering of the calendar's results per filters, page and language; the
@@ -58,7 +60,8 @@ from .times import describe_time
 # figures).
 RESULTS_SECONDS = 60
 PER_PAGE = 20
-MAX_PER_DAY = 4  # events listed in a cell of the month grid; the rest behind "n more"
+PAST_PER_PAGE = 10
+MAX_PER_DAY = 3  # events listed in a cell of the month grid; the rest behind "n more"
 
 Status = Registration.Status
 
@@ -101,28 +104,39 @@ def _with_availability(events: list[Event], now: dt.datetime) -> list[Event]:
 
 def calendar(request: HttpRequest) -> HttpResponse:
     """The public calendar of national engagement events: the upcoming ones as a list grouped
-    by month (default), or a month as a grid of weeks; filtered by the GET form."""
+    by month (default), or a month as a grid of weeks; filtered by the GET form.
+
+    The results are rendered once per filters, page, zone and language for everyone who sees
+    the public calendar (visitors and most signed-in people) and kept `RESULTS_SECONDS`: the
+    places left they show may be that old (an event's page is always live). Coordinators and
+    people who organise a draft national event see their own, rendered for them."""
     form = CalendarFilterForm(request.GET or None)
     filters = form.filters()
     today = timezone.localdate()
+    zone = timezone.get_current_timezone_name()
     page_number = request.GET.get("page", "")[:12]
+    audience = _audience(request.user)
+    events = Event.objects.national()
+    events = filters.apply(
+        events.published() if audience is None else events.visible_to(request.user)
+    )
     if filters.view == MONTH_VIEW:
         template = "events/calendar_month.html"
 
         def build() -> dict:
-            return _month_context(request, filters, today)
+            return _month_context(events, filters, today)
     else:
         template = "events/calendar_list.html"
+        count_key = make_key("events.calendar", audience, zone, filters.key())
 
         def build() -> dict:
-            return _list_context(request, filters, page_number)
+            return _list_context(events, filters, page_number, count_key)
 
-    if request.user.is_authenticated:  # their drafts, their zone: rendered for them
-        results = render_to_string(template, build(), request=request)
-    else:
-        zone = timezone.get_current_timezone_name()
+    if audience is None:
         parts = ("events.calendar", *filters.key(), page_number, zone, today.isoformat())
         results = rendered(request, template, parts, build, seconds=RESULTS_SECONDS)
+    else:
+        results = render_to_string(template, build(), request=request)
     if request.htmx:
         return HttpResponse(results)
     context = {
@@ -135,16 +149,15 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "events/calendar.html", context)
 
 
-def _calendar_events(request: HttpRequest, filters: CalendarFilters):
-    return filters.apply(Event.objects.national().visible_to(request.user))
-
-
-def _visibility(user) -> object:
-    """Who the calendar's counts are for: visitors and members alike see what is published;
-    coordinators see everything; anyone else may also see drafts they organise."""
+def _audience(user) -> object:
+    """Whose calendar `user` sees: None for the public one (visitors, and signed-in people who
+    organise no draft national event), "all" for coordinators, else the person's id."""
     if not user.is_authenticated:
         return None
-    return "all" if user.is_coordinator else user.pk
+    if user.is_coordinator:
+        return "all"
+    drafts = Event.objects.national().filter(status=Event.Status.DRAFT).visible_to(user)
+    return user.pk if drafts.exists() else None
 
 
 def _loaded(ids: list[int]) -> dict[int, Event]:
@@ -158,23 +171,23 @@ def _loaded(ids: list[int]) -> dict[int, Event]:
     return {event.pk: event for event in events}
 
 
-def _list_context(request: HttpRequest, filters: CalendarFilters, page_number: str) -> dict:
+def _list_context(
+    events: EventQuerySet, filters: CalendarFilters, page_number: str, count_key: str
+) -> dict:
     zone = timezone.get_current_timezone()
-    events = _calendar_events(request, filters)
+    now = timezone.now()
     if filters.day:
         events = events.between(*day_range(filters.day, zone))
     elif filters.month:
         events = events.between(*month_range(filters.month, zone))
     else:
-        events = events.upcoming()
+        events = upcoming(events, now)
     # A page of ids first (the index on the start time answers it), then the counts of those
     # events only: grouping every matching event by its registrations would not scale.
     ids = events.order_by("starts_at", "id").values_list("pk", flat=True)
-    count_key = make_key("events.calendar", _visibility(request.user), filters.key())
     page = paginate(ids, page_number, PER_PAGE, count_key=count_key)
     page_ids = list(page.object_list)
     loaded = _loaded(page_ids)
-    now = timezone.now()
     listed = _with_availability([loaded[pk] for pk in page_ids if pk in loaded], now)
     months: list[tuple[dt.date, list[Event]]] = []
     for event in listed:
@@ -185,10 +198,10 @@ def _list_context(request: HttpRequest, filters: CalendarFilters, page_number: s
     return {"filters": filters, "page": page, "months": months}
 
 
-def _month_context(request: HttpRequest, filters: CalendarFilters, today: dt.date) -> dict:
+def _month_context(events: EventQuerySet, filters: CalendarFilters, today: dt.date) -> dict:
     zone = timezone.get_current_timezone()
     month = filters.month or (filters.day or today).replace(day=1)
-    events = _calendar_events(request, filters).between(*month_range(month, zone))
+    events = events.between(*month_range(month, zone))
     # Light rows place every event of the month on its local day; only the events a cell shows
     # are loaded with their counts.
     rows = events.order_by("starts_at", "id").values_list("pk", "starts_at")
@@ -422,7 +435,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     past = registrations.filter(event__ends_at__lte=now).order_by("-event__starts_at", "-pk")
     # The count of past registrations changes only as events end: counted once a minute.
     count_key = make_key("events.mine.past", user.pk, now.strftime("%Y%m%d%H%M"))
-    page = paginate(past, request.GET.get("page"), count_key=count_key)
+    page = paginate(past, request.GET.get("page"), PAST_PER_PAGE, count_key=count_key)
     feed = CalendarFeed.objects.active().filter(user=user).first()
     feed_url = request.build_absolute_uri(feed.get_absolute_url()) if feed else ""
     context = {
