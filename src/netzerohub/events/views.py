@@ -523,8 +523,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 def _feed_note(registration: Registration, zone: str) -> str:
     if registration.status == Status.WAITLISTED:
         return _("You are on the waitlist (for %(city)s).") % {"city": registration.city.name}
-    if registration.status == Status.OFFERED:
+    if registration.status == Status.OFFERED and registration.offer_expires_at:
         return _("A seat is offered to you: accept it on the event page before %(when)s.") % {
             "when": describe_time(registration.offer_expires_at, zone)
         }
+    if registration.status == Status.OFFERED:
+        return _("A seat is offered to you: accept it on the event page.")
     return _("You have a seat (for %(city)s).") % {"city": registration.city.name}

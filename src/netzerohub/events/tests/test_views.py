@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -14,11 +15,14 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from netzerohub.accounts.tests.factories import UserFactory
 from netzerohub.cities.tests.factories import CityFactory, CountryFactory, MembershipFactory
 from netzerohub.community.tests.factories import GroupMembershipFactory, PhaseFactory
 from netzerohub.core.models import Term
+from netzerohub.core.tests.browser import collect_console_errors, sign_in
+from netzerohub.core.tests.test_accessibility import assert_accessible
 from netzerohub.events import services
 from netzerohub.events.models import CalendarFeed, Event, Registration
 
@@ -866,3 +870,75 @@ def test_my_registrations_query_count_does_not_grow(
         cache.clear()  # cold: the session too
         with django_assert_num_queries(QUERIES["mine"]):
             assert client.get(MINE).status_code == 200
+
+
+# --- in a real browser -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_calendar_event_page_and_my_registrations_in_the_browser(live_server, page, settings):
+    """A visitor filters the calendar (htmx and without it) and opens the month; a member of two
+    cities registers for an event, downloads its `.ics` and makes a calendar address on My
+    registrations. Every page passes the axe scan and raises no console error."""
+    settings.REQUIRE_STAFF_MFA = False
+    country = CountryFactory(code="QB", name="Quebland")
+    city = CityFactory(name="Aachen", country=country)
+    person = person_of(city, user__name="Mia Member")
+    MembershipFactory(user=person, city=CityFactory(name="Bonn", country=country))
+    starts = in_days(40)
+    event = EventFactory(
+        title="Retrofit forum",
+        country=country,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        agenda="* Welcome\n* Field trip",
+        video_url=VIDEO,
+    )
+    EventFactory(title="Elsewhere forum", starts_at=in_days(41))
+    MeetingFactory(title="Group session", starts_at=in_days(42))
+    errors = collect_console_errors(page)
+
+    page.goto(live_server.url + CALENDAR)
+    expect(page.locator("h1")).to_have_text("National engagement events")
+    assert_accessible(page)
+    page.get_by_label("Country").select_option("QB")
+    page.get_by_role("button", name="Show events").click()
+    expect(page.locator("#calendar-results")).not_to_contain_text("Elsewhere forum")
+    expect(page.locator("#calendar-results")).to_contain_text("Retrofit forum")
+    assert "country=QB" in page.url
+    month = f"{timezone.localtime(starts):%Y-%m}"
+    page.goto(live_server.url + CALENDAR + f"?view=month&month={month}&country=QB")
+    expect(page.locator("table.month-grid")).to_contain_text("Retrofit forum")
+    assert_accessible(page)
+    page.goto(live_server.url + CALENDAR + "?month=2027-13")
+    expect(page.locator("main")).to_contain_text("Enter a month as year-month")
+    assert_accessible(page)
+    page.goto(live_server.url + event.get_absolute_url())
+    expect(page.locator("main")).to_contain_text("Sign in to register")
+    assert VIDEO not in page.content()
+    assert_accessible(page)
+
+    sign_in(page.context, live_server, person)
+    page.goto(live_server.url + event.get_absolute_url())
+    page.get_by_label("Register for the city").select_option(label="Bonn")
+    assert_accessible(page)
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator(".messages")).to_contain_text("You are registered for Bonn")
+    expect(page.get_by_role("link", name="Join online")).to_have_attribute("href", VIDEO)
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Add to calendar (.ics)").click()
+    ics = Path(download.value.path()).read_bytes()
+    (vevent,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert vevent.decoded("DTSTART") == event.starts_at
+    assert VIDEO in str(vevent["DESCRIPTION"])
+
+    page.goto(live_server.url + MINE)
+    expect(page.locator("table.registrations")).to_contain_text("Retrofit forum")
+    page.get_by_role("button", name="Create my calendar address").click()
+    expect(page.get_by_label("The address to subscribe to")).to_have_value(
+        re.compile(r"^http://.+/events/feed/.+\.ics$")
+    )
+    assert_accessible(page)
+    assert errors == []
