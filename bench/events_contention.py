@@ -236,7 +236,13 @@ def note(report: dict[str, Any]) -> str:
         lines.append(
             f"No overbooking: confirmed + offered = {report['confirmed'] + report['offered']} "
             f"<= {report['capacity']}"
-            + (" (full)." if report["full"] else " (NOT full: some attempts failed).")
+            + (
+                " (full)."
+                if report["full"]
+                else " (fewer attempts than seats)."
+                if report["attempts"] < report["capacity"]
+                else " (NOT full: some attempts failed)."
+            )
         )
     if not report["arrival_order_kept"]:
         lines.append("FAIL: someone was waitlisted before someone confirmed (arrival order).")

@@ -885,6 +885,7 @@ def measure(server: Gunicorn, page: Page, args: argparse.Namespace, log: TextIO)
         url = server.base_url
         slug = "-".join(re.findall(r"[a-z0-9]+", page.name.lower()))
         paths_file = SQLITE_PATH.parent / f"wrk-paths-{slug}.txt"
+        paths_file.parent.mkdir(parents=True, exist_ok=True)
         pairs = zip(rotate, cookies, strict=True)
         lines = [f"{p}\t{c}" for p, c in pairs] if page.cookies else page.rotate
         paths_file.write_text("\n".join(lines) + "\n")
