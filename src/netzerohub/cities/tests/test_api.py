@@ -388,7 +388,7 @@ def test_openapi_lists_every_path_and_documents_error_responses(client):
         for method, operation in operations.items():
             where = f"{method.upper()} {path}"
             responses = operation["responses"]
-            assert "200" in responses, where
+            assert any(code.startswith("2") for code in responses), where
             assert operation.get("summary"), where
             if operation.get("parameters"):
                 assert {"404", "422"} & set(responses), f"{where} documents no input error"
