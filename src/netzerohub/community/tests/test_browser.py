@@ -52,10 +52,8 @@ class Tab:
 OpenAs = Callable[..., Tab]
 
 
-@pytest.fixture
-def open_as(browser, live_server) -> Iterator[OpenAs]:
-    """`open_as(user)` gives a new page signed in as `user` (`None`: a visitor), in a context
-    of its own, so that several people can use the site side by side; closed after the test."""
+def pages_of_people(browser: Any, live_server: Any) -> Iterator[OpenAs]:
+    """What the `open_as` fixture yields (the events' browser tests have the same fixture)."""
     contexts = []
 
     def open_(user: Any, **options: Any) -> Tab:
@@ -69,6 +67,13 @@ def open_as(browser, live_server) -> Iterator[OpenAs]:
     yield open_
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def open_as(browser, live_server) -> Iterator[OpenAs]:
+    """`open_as(user)` gives a new page signed in as `user` (`None`: a visitor), in a context
+    of its own, so that several people can use the site side by side; closed after the test."""
+    yield from pages_of_people(browser, live_server)
 
 
 def messages_of(page: Any) -> Any:
