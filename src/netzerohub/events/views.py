@@ -34,6 +34,7 @@ from netzerohub.core.ratelimit import rate_limited
 
 from . import calendars, services
 from . import registration as engine
+from .caching import content_version
 from .filters import (
     MONTH_VIEW,
     CalendarFilters,
@@ -127,18 +128,23 @@ def calendar(request: HttpRequest) -> HttpResponse:
             return _month_context(events, filters, today)
     else:
         template = "events/calendar_list.html"
-        count_key = make_key("events.calendar", audience, zone, filters.key())
+        count_key = make_key("events.calendar", audience, zone, filters.key(), content_version())
 
         def build() -> dict:
             return _list_context(events, filters, page_number, count_key)
 
     if audience is None:
-        parts = ("events.calendar", *filters.key(), page_number, zone, today.isoformat())
+        parts = (
+            "events.calendar",
+            *filters.key(),
+            page_number,
+            zone,
+            today.isoformat(),
+            content_version(),
+        )
         results = rendered(request, template, parts, build, seconds=RESULTS_SECONDS)
     else:
         results = render_to_string(template, build(), request=request)
-    if request.htmx:
-        return HttpResponse(results)
     context = {
         "form": form,
         "filters": filters,
@@ -146,6 +152,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "list_query": filters.query(view=None, day=None),
         "month_query": filters.query(view=MONTH_VIEW, day=None),
     }
+    if request.htmx:  # the results, and the view links and "clear" that follow the filters
+        nav = render_to_string("events/_calendar_nav.html", {**context, "oob": True}, request)
+        return HttpResponse(results + nav)
     return render(request, "events/calendar.html", context)
 
 

@@ -383,11 +383,6 @@ def test_calendar_filters_change_the_list_and_the_month_shows_events_on_their_da
     assert errors == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="htmx swaps only #calendar-results: the List/Month links and 'Clear the filters' "
-    "keep the filters of the page's first load",
-)
 def test_after_filtering_with_htmx_the_month_link_keeps_the_filters(live_server, page):
     data = calendar_events()
     page.goto(f"{live_server.url}/events/")

@@ -184,6 +184,28 @@ def test_calendar_results_for_htmx_are_the_fragment(client):
     assert "<h1>" not in text(response)
 
 
+def test_calendar_results_for_htmx_bring_the_view_links_of_the_new_filters(client):
+    EventFactory(title="Fragment event", languages=["fi"])
+    html = text(client.get(CALENDAR, {"language": "fi"}, HTTP_HX_REQUEST="true"))
+    assert 'id="calendar-views"' in html and 'hx-swap-oob="true"' in html
+    assert "view=month" in html and "language=fi" in html
+    assert "Clear the filters" in html
+
+
+def test_a_cached_calendar_shows_a_cancelled_or_new_event_at_once(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    event = EventFactory(title="Soon cancelled")
+    assert "Cancelled" not in text(client.get(CALENDAR))  # rendered and cached for visitors
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_event(event, actor=coordinator, reason="")
+        new = EventFactory.build(title="Newly published")
+        services.save_event(new, actor=coordinator)
+    html = text(client.get(CALENDAR))
+    assert "Newly published" in html
+    assert "Cancelled" in html
+
+
 # --- the calendar: month -----------------------------------------------------------------------
 
 
