@@ -3,7 +3,8 @@
 - Published events (and cancelled ones, which say so) are visible to everyone: a meeting's time
   and agenda are not secret. Drafts are for coordinators, the event's organisers and, for a
   meeting, its group's facilitators.
-- The video link is for confirmed participants and the people who run the event.
+- The video link is for confirmed participants of a published event (not once it is cancelled)
+  and the people who run the event.
 - Running an event (edit, cancel, registrations, attendance, exports, check-in list): coordinators;
   a national event's organisers; a meeting's group facilitators.
 - Registering: a person registers for one of their cities (an approved membership) within the
@@ -67,7 +68,7 @@ class EventPolicy(Policy):
     def can_see_video(self, user: Any, event: Event) -> bool:
         if runs(user, event):
             return True
-        if not user.is_authenticated:
+        if not user.is_authenticated or event.status != Event.Status.PUBLISHED:
             return False
         return Registration.objects.for_event(event).for_user(user).confirmed().exists()
 
