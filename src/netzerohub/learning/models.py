@@ -247,8 +247,9 @@ class Choice(models.Model):
 class Cohort(models.Model):
     """A course run with dates and a facilitator; learners may enrol through it.
 
-    Its live sessions will be events: the events capability links an event to a cohort
-    (`Event.cohort`) and the cohort's page lists them; nothing here needs to change for that.
+    Its live sessions are not scheduled in the portal yet. They would be events of their own
+    kind (`events.Event` with a link to the cohort and the cohort's learners as its audience),
+    registered through the same engine and listed on the cohort's page.
     """
 
     course = models.ForeignKey(
