@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "netzerohub.assessment",
     "netzerohub.community",
     "netzerohub.events",
+    "netzerohub.exchanges",
     "netzerohub.dashboard",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("assessment/", include("netzerohub.assessment.urls")),
     path("groups/", include("netzerohub.community.urls")),
     path("events/", include("netzerohub.events.urls")),
+    path("exchanges/", include("netzerohub.exchanges.urls")),
     path("accounts/", include("netzerohub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

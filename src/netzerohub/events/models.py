@@ -1,5 +1,5 @@
-"""Everything with a date and seats: a peer group's meetings and national engagement events (and,
-later, study visits), their registrations, and personal calendar feeds.
+"""Everything with a date and seats: a peer group's meetings, national engagement events and
+the study visits of city-to-city exchanges, their registrations, and personal calendar feeds.
 
 One model, one registration engine (`events.registration`): places left are computed from the
 registrations' counts under a row lock on the event; a full event puts people on a waitlist in
@@ -44,6 +44,7 @@ class Event(models.Model):
     class Kind(models.TextChoices):
         MEETING = "meeting", _("Peer group meeting")
         NATIONAL = "national", _("National engagement event")
+        STUDY_VISIT = "study-visit", _("Study visit")
 
     class Format(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -55,6 +56,7 @@ class Event(models.Model):
         COUNTRY = "country", _("Cities of the event's country")
         INVITED = "invited", _("Invited cities only")
         GROUP = "group", _("Members of the peer group")
+        CALL = "call", _("Accepted applicants of the exchange call")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -80,6 +82,15 @@ class Event(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="meetings",
+    )
+    offer = models.ForeignKey(
+        "exchanges.HostOffer",
+        verbose_name=_("host offer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="visits",
+        help_text=_("A study visit is hosted by a city that offers exchanges in a call."),
     )
     country = models.ForeignKey(
         "cities.Country",
@@ -176,8 +187,12 @@ class Event(models.Model):
                 condition=Q(ends_at__gt=models.F("starts_at")), name="events_event_ends_after_start"
             ),
             models.CheckConstraint(
-                condition=Q(kind="national") | Q(group__isnull=False),
+                condition=~Q(kind="meeting") | Q(group__isnull=False),
                 name="events_meeting_has_group",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="study-visit") | Q(offer__isnull=False),
+                name="events_study_visit_has_offer",
             ),
         ]
         indexes = [

@@ -6,10 +6,12 @@
 - The video link is for confirmed participants of a published event (not once it is cancelled)
   and the people who run the event.
 - Running an event (edit, cancel, registrations, attendance, exports, check-in list): coordinators;
-  a national event's organisers; a meeting's group facilitators.
+  a national event's organisers; a meeting's group facilitators; a study visit's host city's
+  leads and mentors.
 - Registering: a person registers for one of their cities (an approved membership) within the
-  event's audience: all cities; cities of the event's country; invited cities; or, for a meeting,
-  members of the peer group (and its facilitators).
+  event's audience: all cities; cities of the event's country; invited cities; for a meeting,
+  members of the peer group (and its facilitators); for a study visit, cities accepted in the
+  exchange call.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from netzerohub.cities.models import City
 from netzerohub.cities.policies import approved_memberships, is_coordinator
 from netzerohub.community.models import GroupMembership
 from netzerohub.core.policies import Policy, fetch_or_404
+from netzerohub.exchanges.models import Application
 
 from .models import CalendarFeed, Event, Registration
 
@@ -47,9 +50,23 @@ def _organises(user: Any, event: Event) -> bool:
     return user.pk in cached
 
 
+def _hosts(user: Any, event: Event) -> bool:
+    """The leads and mentors of a study visit's host city."""
+    if event.offer_id is None or not user.is_authenticated:
+        return False
+    membership = approved_memberships(user).get(event.offer.city_id)
+    return membership is not None and (membership.role == "lead" or membership.is_mentor)
+
+
 def runs(user: Any, event: Event) -> bool:
-    """Coordinators, the organisers, and the facilitators of a meeting's group."""
-    return is_coordinator(user) or _organises(user, event) or _facilitates(user, event)
+    """Coordinators, the organisers, the facilitators of a meeting's group and the host city's
+    leads and mentors of a study visit."""
+    return (
+        is_coordinator(user)
+        or _organises(user, event)
+        or _facilitates(user, event)
+        or _hosts(user, event)
+    )
 
 
 class EventPolicy(Policy):
@@ -110,6 +127,11 @@ def registration_refusal(event: Event, user: Any, city: Any) -> str | None:
         return _("This event is open to invited cities only, and %(city)s is not one of them.") % {
             "city": city.name
         }
+    if audience == Event.Audience.CALL and not (
+        event.offer_id
+        and Application.objects.accepted().filter(call_id=event.offer.call_id, city=city).exists()
+    ):
+        return _("This study visit is for the cities accepted in its call.")
     if audience == Event.Audience.GROUP and not (
         _facilitates(user, event)
         or GroupMembership.objects.approved().filter(group_id=event.group_id, user=user).exists()
@@ -131,7 +153,7 @@ def registration_cities(user: Any, event: Event) -> list[Any]:
 
 def get_event_for_user(user: Any, event_id: int, action: str = "view") -> Event:
     """An event `user` may `action`; 404 for a missing and a forbidden one alike."""
-    queryset = Event.objects.select_related("group", "country", "phase")
+    queryset = Event.objects.select_related("group", "country", "phase", "offer")
     return fetch_or_404(queryset, event_policy, user, action, pk=event_id)
 
 

@@ -54,6 +54,11 @@ def validate_event(event: Event) -> None:
             errors["group"] = _("A meeting belongs to a peer group.")
     elif event.audience == Event.Audience.GROUP:
         errors["audience"] = _("Only a group's meetings are open to the group's members.")
+    if event.kind == Event.Kind.STUDY_VISIT:
+        if event.offer_id is None:
+            errors["offer"] = _("A study visit is hosted through a host offer of a call.")
+    elif event.audience == Event.Audience.CALL:
+        errors["audience"] = _("Only study visits are open to the accepted cities of a call.")
     if event.audience == Event.Audience.COUNTRY and event.country_id is None:
         errors["country"] = _("Choose the country whose cities may register.")
     if event.format in (Event.Format.IN_PERSON, Event.Format.HYBRID) and not event.venue.strip():
