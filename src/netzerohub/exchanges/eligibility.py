@@ -70,7 +70,7 @@ def describe(rule: EligibilityRule) -> str:
 
 
 def _profile_url(city: City) -> str:
-    return reverse("cities:profile-edit", args=[city.pk])
+    return reverse("cities:edit-profile", args=[city.pk])
 
 
 def _country(rule: EligibilityRule, city: City, application: Application | None) -> Check:
