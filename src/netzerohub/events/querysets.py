@@ -25,6 +25,10 @@ class EventQuerySet(models.QuerySet):
     def for_group(self, group: Any) -> EventQuerySet:
         return self.filter(group=group)
 
+    def study_visits_of(self, call: Any) -> EventQuerySet:
+        """The study visits hosted through the offers of exchange `call`."""
+        return self.filter(kind="study-visit", offer__call=call)
+
     def upcoming(self, now: datetime | None = None) -> EventQuerySet:
         """Events that have not ended yet."""
         return self.filter(ends_at__gt=now or timezone.now())

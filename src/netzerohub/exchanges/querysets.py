@@ -46,6 +46,10 @@ class ApplicationQuerySet(CityScopedQuerySet):
         """Not withdrawn."""
         return self.exclude(status="withdrawn")
 
+    def for_cities(self, city_ids: Any) -> ApplicationQuerySet:
+        """The applications of several cities (a person's cities, say)."""
+        return self.filter(city_id__in=city_ids)
+
 
 class HostOfferQuerySet(CityScopedQuerySet):
     def for_call(self, call: Any) -> HostOfferQuerySet:
@@ -68,3 +72,7 @@ class PairQuerySet(models.QuerySet):
     def of_city(self, city: Any) -> PairQuerySet:
         """Pairs with `city` on either side."""
         return self.filter(Q(application__city=city) | Q(offer__city=city))
+
+    def of_cities(self, city_ids: Any) -> PairQuerySet:
+        """Pairs with one of `city_ids` on either side."""
+        return self.filter(Q(application__city_id__in=city_ids) | Q(offer__city_id__in=city_ids))
