@@ -162,7 +162,7 @@ def describe_city(city: City) -> str:
 
 
 class EventForm(forms.ModelForm):
-    """One form for a group's meeting and a national event.
+    """One form for a group's meeting, a national event and a study visit.
 
     Build it with an `Event` whose `kind` (and, for a meeting, `group`) is already set. The local
     start, end and deadline are read in the chosen time zone; `services.validate_event` runs on
@@ -250,10 +250,16 @@ class EventForm(forms.ModelForm):
             self.fields["phase"].queryset = event.group.phases.all()
             self.fields["phase"].empty_label = _("No particular phase")
             del self.fields["audience"], self.fields["invited_cities"]
+        elif event.kind == Event.Kind.STUDY_VISIT:
+            # Open to the cities accepted in the offer's call: the audience is fixed.
+            del self.fields["phase"], self.fields["audience"], self.fields["invited_cities"]
+            self.fields["venue"].help_text = _("Where the visit takes place: the address.")
         else:
             del self.fields["phase"]
             self.fields["audience"].choices = [
-                (value, label) for value, label in Event.Audience.choices if value != "group"
+                (value, label)
+                for value, label in Event.Audience.choices
+                if value not in ("group", "call")
             ]
         zone = event.time_zone
         for name in ("starts_at", "ends_at", "registration_deadline"):

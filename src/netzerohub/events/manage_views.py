@@ -21,6 +21,8 @@ from netzerohub.cities.policies import is_coordinator
 from netzerohub.community.models import Group
 from netzerohub.community.policies import facilitates
 from netzerohub.core.paging import PER_PAGE
+from netzerohub.exchanges.models import HostOffer
+from netzerohub.exchanges.policies import can_host_for
 
 from . import services
 from .exports import FORMATS, registrations_file, registrations_of
@@ -86,10 +88,27 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _new_event(request: HttpRequest) -> Event:
-    """A new, unsaved meeting of `?group=<slug>` or national event, or 404 for a person who may
-    not create it."""
+    """A new, unsaved meeting of `?group=<slug>`, study visit of the host offer `?offer=<id>`
+    (in person, open to the cities accepted in the offer's call) or national event, or 404 for
+    a person who may not create it."""
     user = request.user
     zone = user.time_zone or "Europe/Brussels"
+    offer_id = request.GET.get("offer", "")
+    if offer_id:
+        offer = None
+        if offer_id.isdigit() and len(offer_id) <= 10:
+            offer = HostOffer.objects.select_related("call", "city").filter(pk=offer_id).first()
+        if offer is None or not can_host_for(user, offer.city):
+            raise Http404
+        return Event(
+            kind=Event.Kind.STUDY_VISIT,
+            offer=offer,
+            audience=Event.Audience.CALL,
+            format=Event.Format.IN_PERSON,
+            country_id=offer.city.country_id,
+            time_zone=offer.city.time_zone or zone,
+            languages=list(offer.languages or []),
+        )
     slug = request.GET.get("group", "")
     if slug:
         group = Group.objects.filter(slug=slug).first() if _SLUG.fullmatch(slug) else None
