@@ -15,6 +15,7 @@ from netzerohub.assessment import services as assessment
 from netzerohub.assessment.models import Assessment
 from netzerohub.cities.models import City, Membership
 from netzerohub.events import demo as events_demo
+from netzerohub.exchanges import demo as exchanges_demo
 from netzerohub.knowledge import services as knowledge
 from netzerohub.knowledge.importing import import_file
 from netzerohub.knowledge.models import Collection, Resource
@@ -124,6 +125,7 @@ class Command(BaseCommand):
         self._learning(users)
         self._assessment(users, demo_city)
         self._groups_and_events(users)
+        self._exchanges(users)
 
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, name, _job, _flags in PEOPLE:
@@ -250,4 +252,14 @@ class Command(BaseCommand):
         except events_demo.DemoError as error:
             raise CommandError(f"The demo groups and events do not load: {error}") from error
         for line in events_demo.summary(groups, events):
+            self.stdout.write(line)
+
+    def _exchanges(self, users) -> None:
+        """Sample exchange calls, a host offer and study visit, the demo city's applications
+        and a published pair."""
+        try:
+            report = exchanges_demo.load_exchanges(users, actor=users["coordinator@example.org"])
+        except exchanges_demo.DemoError as error:
+            raise CommandError(f"The demo exchanges do not load: {error}") from error
+        for line in exchanges_demo.summary(report):
             self.stdout.write(line)
