@@ -89,6 +89,16 @@ def save_call(
     unknown = set(call.match_weights or {}) - set(matching.PARTS)
     if unknown or any(float(w) < 0 for w in (call.match_weights or {}).values()):
         raise ValidationError({"match_weights": _("Weights are numbers of 0 or more.")})
+    if questions is not None and call.pk is not None:
+        answered = answered_questions(call, keep=[q.pk for q in questions if q.pk is not None])
+        if answered:
+            raise ExchangeError(
+                _(
+                    "Applications have answered %(questions)s: a question with answers cannot "
+                    "be deleted (change its wording, or make it optional, instead)."
+                )
+                % {"questions": "; ".join(f"“{q.label}”" for q in answered)}
+            )
     created = call.pk is None
     if created:
         call.created_by = actor
@@ -118,6 +128,17 @@ def save_call(
         data={"status": call.status},
     )
     return call
+
+
+def answered_questions(call: Call, *, keep: Iterable[int] = ()) -> list[Question]:
+    """The call's questions, other than those in `keep`, that an application has answered:
+    deleting one would lose its answers. (One query per question left out, usually none.)"""
+    dropped = call.questions.exclude(pk__in=list(keep)).order_by("position", "id")
+    return [
+        question
+        for question in dropped
+        if Application.objects.for_call(call).filter(answers__has_key=str(question.pk)).exists()
+    ]
 
 
 # --- applications ----------------------------------------------------------------------------
@@ -413,10 +434,24 @@ def weighted_score(
 ) -> float | None:
     """The mean over reviewers of Σ weight × score / Σ weight, out of 5; None before any
     review (or when every weight is 0)."""
-    weights = {str(c.pk): c.weight for c in application.call.criteria.all()}
+    weights = criterion_weights(application.call)
+    return mean_score(
+        weights,
+        (r.scores for r in (reviews if reviews is not None else application.reviews.all())),
+    )
+
+
+def criterion_weights(call: Call) -> dict[str, int]:
+    """{criterion id (as scores are keyed): weight} of the call's criteria."""
+    return {str(c.pk): c.weight for c in call.criteria.all()}
+
+
+def mean_score(weights: Mapping[str, int], scores: Iterable[Mapping[str, int]]) -> float | None:
+    """The score of `weighted_score` from plain values: `weights` by criterion key and each
+    reviewer's scores (a list of many applications is scored without model instances)."""
     totals = []
-    for review in reviews if reviews is not None else application.reviews.all():
-        scored = {k: v for k, v in review.scores.items() if k in weights}
+    for review in scores:
+        scored = {k: v for k, v in review.items() if k in weights}
         weight = sum(weights[k] for k in scored)
         if weight:
             totals.append(sum(weights[k] * v for k, v in scored.items()) / weight)
