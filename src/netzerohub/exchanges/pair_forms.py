@@ -117,6 +117,8 @@ class ActivityForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["description"].validators.append(MaxLengthValidator(TEXT_MAX))
+        self.fields["kind"].choices = Activity.Kind.choices
+        self.fields["kind"].initial = Activity.Kind.MEETING
         self.fields["description"].help_text = _("Optional; Markdown.")
 
 
@@ -124,7 +126,7 @@ class PlanForm(forms.Form):
     """The replication plan: saved as a draft, or submitted as final."""
 
     replication_plan = forms.CharField(
-        label=_("Replication plan"),
+        label=_("Text of the plan"),
         required=False,
         max_length=PLAN_MAX,
         widget=forms.Textarea(attrs={"rows": 14}),

@@ -8,10 +8,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from netzerohub.cities.models import City
 from netzerohub.cities.tests.factories import CityFactory, LeadFactory
 from netzerohub.core.models import Term
+from netzerohub.core.tests.browser import collect_console_errors, sign_in
+from netzerohub.core.tests.test_accessibility import assert_accessible
 from netzerohub.events.models import Event, Registration
 from netzerohub.events.tests.factories import EventFactory
 from netzerohub.exchanges.models import HostOffer
@@ -160,9 +163,7 @@ def test_a_coordinator_declares_for_a_chosen_city(client, coordinator, call, cit
 
 
 @pytest.mark.parametrize("capacity", ["51", "-1", "three", ""])
-def test_a_capacity_out_of_range_is_refused_and_the_input_kept(
-    client, lead, call, city, capacity
-):
+def test_a_capacity_out_of_range_is_refused_and_the_input_kept(client, lead, call, city, capacity):
     offer = OfferFactory(call=call, city=city, capacity=2)
     client.force_login(lead)
     response = client.post(offer_url(call), offer_data(capacity=capacity, visit_dates="July"))
@@ -359,9 +360,7 @@ def test_offer_page_query_count(client, lead, call, city, size, django_assert_nu
     offer = OfferFactory(call=call, city=city)
     offer.fields.set(Term.objects.fields()[:size])
     for n in range(size):
-        EventFactory(
-            kind=Event.Kind.STUDY_VISIT, offer=offer, audience="call", venue=f"Place {n}"
-        )
+        EventFactory(kind=Event.Kind.STUDY_VISIT, offer=offer, audience="call", venue=f"Place {n}")
     client.force_login(lead)
     with django_assert_num_queries(QUERIES["offer"]):
         assert client.get(offer_url(call)).status_code == 200
@@ -381,3 +380,36 @@ def test_published_offer_page_query_count(
         response = client.get(offer_url(call))
     assert len(response.context["pairs"]) == size
 
+
+# --- in a real browser -----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_declaring_an_offer_and_a_study_visit_in_the_browser(live_server, page):
+    """A Mission City's lead declares an offer (a capacity out of range first, kept and
+    explained), then opens the study visit form from it; each page passes the axe scan."""
+    host_city = CityFactory(name="Valencia", status=City.Status.MISSION)
+    lead = LeadFactory(city=host_city, user__name="Vera Valencia").user
+    call = CallFactory(title="Twinning 2027")
+    errors = collect_console_errors(page)
+    sign_in(page.context, live_server, lead)
+    page.goto(live_server.url + offer_url(call))
+    assert_accessible(page)
+    page.get_by_label("Energy systems").check()
+    page.get_by_label("Maximum twins").fill("60")
+    page.get_by_label("English").check()
+    page.get_by_label("Possible visit dates").fill("June 2027")
+    page.get_by_role("button", name="Save the offer").click()
+    expect(page.locator("main")).to_contain_text("0 to 50")
+    expect(page.get_by_label("Possible visit dates")).to_have_value("June 2027")
+    expect(page.get_by_label("Energy systems")).to_be_checked()
+    assert_accessible(page)
+    page.get_by_label("Maximum twins").fill("2")
+    page.get_by_role("button", name="Save the offer").click()
+    expect(page.locator("main")).to_contain_text("The saved offer")
+    assert HostOffer.objects.get(call=call, city=host_city).capacity == 2
+    page.get_by_role("link", name="Publish a study visit").click()
+    expect(page.locator("h1")).to_have_text("New study visit")
+    assert_accessible(page)
+    assert errors == []
