@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from netzerohub.core.querysets import CityScopedQuerySet
@@ -20,6 +20,30 @@ class CallQuerySet(models.QuerySet):
         """Published calls whose window is open at `now` (UTC on the server)."""
         now = now or timezone.now()
         return self.published().filter(opens_at__lte=now, closes_at__gt=now)
+
+    def listed(self, now: datetime | None = None) -> CallQuerySet:
+        """Published calls in the order the calls page reads them: open ones first (closing
+        soonest first), then upcoming ones (opening soonest first), then closed ones (latest
+        first). Each call gets `listing_phase`: 0 open, 1 upcoming, 2 closed."""
+        now = now or timezone.now()
+        phase = Case(
+            When(opens_at__gt=now, then=Value(1)),
+            When(closes_at__lte=now, then=Value(2)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        return (
+            self.published()
+            .annotate(listing_phase=phase)
+            .annotate(
+                ascending=Case(
+                    When(listing_phase=0, then=F("closes_at")),
+                    When(listing_phase=1, then=F("opens_at")),
+                ),
+                descending=Case(When(listing_phase=2, then=F("closes_at"))),
+            )
+            .order_by("listing_phase", "ascending", F("descending").desc(nulls_last=True), "id")
+        )
 
     def visible_to(self, user: Any) -> CallQuerySet:
         """Published and archived calls for everyone; drafts for coordinators."""
@@ -45,6 +69,9 @@ class ApplicationQuerySet(CityScopedQuerySet):
     def active(self) -> ApplicationQuerySet:
         """Not withdrawn."""
         return self.exclude(status="withdrawn")
+
+    def for_calls(self, calls: Any) -> ApplicationQuerySet:
+        return self.filter(call__in=calls)
 
     def for_cities(self, city_ids: Any) -> ApplicationQuerySet:
         """The applications of several cities (a person's cities, say)."""

@@ -45,9 +45,8 @@ from .policies import (
     get_call_for_user,
 )
 
-OPEN_MAX = 20  # open calls listed (each with its eligibility checks per city the viewer leads)
-UPCOMING_MAX = 20
-CLOSED_PER_PAGE = 20
+CALLS_PER_PAGE = 20  # open calls first: each with its eligibility checks per city led
+PHASES = ("open", "upcoming", "closed")  # as `Call.objects.listed()` numbers them
 MINE_PER_PAGE = 25
 VISITS_MAX = 20
 PAIRS_MAX = 50
@@ -191,43 +190,41 @@ def _city_rows(
 
 
 def calls(request: HttpRequest) -> HttpResponse:
-    """The published calls: open now (for a lead, per city they lead: eligible or why not, and
-    the application), upcoming, and closed (by pages)."""
+    """The published calls by pages: open now (for a lead, per city they lead: eligible or why
+    not, and the application), then upcoming, then closed. The eligibility checks run for the
+    open calls of the page shown only (open calls come first), so their cost is bounded."""
     now = timezone.now()
     ordered_rules = Prefetch(
         "rules", queryset=EligibilityRule.objects.select_related("group").order_by("position", "id")
     )
-    open_calls = list(
-        Call.objects.open_at(now)
-        .prefetch_related(ordered_rules)
-        .order_by("closes_at", "id")[:OPEN_MAX]
-    )
-    upcoming = list(
-        Call.objects.published().filter(opens_at__gt=now).order_by("opens_at", "id")[:UPCOMING_MAX]
-    )
-    closed = Paginator(
-        Call.objects.published().filter(closes_at__lte=now).order_by("-closes_at", "id"),
-        CLOSED_PER_PAGE,
+    page = Paginator(
+        Call.objects.listed(now).prefetch_related(ordered_rules), CALLS_PER_PAGE
     ).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
+    sections = {
+        phase: [c for c in listed if c.listing_phase == n] for n, phase in enumerate(PHASES)
+    }
     cities = [(c, m) for c, m in _my_cities(request.user) if m.role == Membership.Role.LEAD]
     applications = {}
-    if cities and open_calls:
-        found = Application.objects.for_cities([c.pk for c, _m in cities]).filter(
-            call__in=open_calls
+    if cities and sections["open"]:
+        found = Application.objects.for_cities([c.pk for c, _m in cities]).for_calls(
+            sections["open"]
         )
         applications = {(a.call_id, a.city_id): a for a in found}
-    for call in [*open_calls, *upcoming, *closed.object_list]:
+    for call in listed:
         call.times = times_of(call, now)
-    for call in open_calls:
+    for call in sections["open"]:
         call.city_rows = _city_rows(
             request.user, call, list(call.rules.all()), cities, applications
         )
-    context = {
-        "open_calls": open_calls,
-        "upcoming": upcoming,
-        "page": closed,
-        "leads": bool(cities),
+    # A section empty on this page is said to be empty only when it really is: on the first
+    # page, when a later section starts here or nothing follows.
+    latest = max((c.listing_phase for c in listed), default=-1)
+    empty = {
+        phase: page.number == 1 and (latest > n or not page.has_next())
+        for n, phase in enumerate(PHASES)
     }
+    context = {"page": page, "sections": sections, "empty": empty, "leads": bool(cities)}
     return render(request, "exchanges/calls.html", context)
 
 
@@ -326,6 +323,7 @@ def _application_page(
         "city": application.city,
         "times": times_of(call, now),
         "is_open": is_open,
+        "deadline": _deadline_state(call, is_open, now),
         "can_edit": can_edit,
         "editable": editable,
         # A refused request shows what was typed (to copy), even where nothing can be saved.
@@ -339,6 +337,15 @@ def _application_page(
     return render(request, "exchanges/application.html", context, status=status)
 
 
+def _deadline_state(call: Call, is_open: bool, now: dt.datetime) -> str:
+    """open | upcoming | closed | unpublished (a call taken back: nothing is taken)."""
+    if is_open:
+        return "open"
+    if call.status != Call.Status.PUBLISHED:
+        return "unpublished"
+    return call.phase(now)
+
+
 def _readonly_reason(application: Application, can_edit: bool, is_open: bool) -> str:
     if not can_edit:
         return _("You can read this application; the city's leads write and submit it.")
@@ -347,6 +354,8 @@ def _readonly_reason(application: Application, can_edit: bool, is_open: bool) ->
             "status": application.get_status_display().lower()
         }
     if not is_open:
+        if application.call.status != Call.Status.PUBLISHED:
+            return _("The call is not open for applications; nothing can be changed now.")
         if application.call.phase() == "upcoming":
             return _("The call is not open yet; the answers can be written once it opens.")
         return _("The call closed; the application can no longer be changed.")

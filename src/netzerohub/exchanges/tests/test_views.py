@@ -202,7 +202,22 @@ def test_calls_show_the_citys_application_status_with_a_link(client, draft, othe
     assert f'href="{draft.get_absolute_url()}"' in response.content.decode()
 
 
-CALLS_QUERIES = {"visitor": 5, "lead": 11}
+def test_calls_are_paged_open_ones_first(client, db):
+    now = timezone.now()
+    for n in range(22):
+        CallFactory(title=f"Open {n:02}", closes_at=now + dt.timedelta(days=n + 1))
+    CallFactory(title="Upcoming one", opens_at=now + dt.timedelta(days=5))
+    CallFactory(title="Closed one", opens_at=now - dt.timedelta(days=60))
+    first = text(client.get(CALLS))
+    assert "Open 00" in first and "Open 19" in first and "Open 20" not in first
+    assert "Opening soon" not in first and "No call is announced yet" not in first
+    assert first.index("Open 00") < first.index("Open 01")  # closing soonest first
+    second = text(client.get(CALLS, {"page": 2}))
+    assert "Open 20" in second and "Open 21" in second
+    assert second.index("Open 21") < second.index("Upcoming one") < second.index("Closed one")
+
+
+CALLS_QUERIES = {"visitor": 3, "lead": 9}
 
 
 @pytest.mark.parametrize("who", ["visitor", "lead"])
@@ -213,7 +228,7 @@ def test_calls_query_count_does_not_grow(
     LeadFactory(city=second, user=other_lead)
     if who == "lead":
         client.force_login(other_lead)
-    for count in (1, 8):
+    for count in (1, 25):
         for n in range(count):
             open_call = CallFactory()
             RuleFactory(call=open_call, kind=EligibilityRule.Kind.TARGET_YEAR, year=2050)
@@ -801,6 +816,16 @@ def test_an_upcoming_call_does_not_take_answers_yet(client, draft, questions, ot
     assert "not open for applications yet" in text(response)
     draft.refresh_from_db()
     assert draft.answers == {}
+
+
+def test_an_archived_calls_application_is_read_only(client, draft, questions, other_lead):
+    draft.call.status = Call.Status.ARCHIVED
+    draft.call.save()
+    client.force_login(other_lead)
+    response = client.get(draft.get_absolute_url())
+    page = text(response)
+    assert "This call is not open for applications." in page and "left" not in page
+    assert "hx-post" not in response.content.decode()
 
 
 # --- submitting and withdrawing ------------------------------------------------------------------
