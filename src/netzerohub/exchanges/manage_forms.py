@@ -263,6 +263,7 @@ class RuleForm(RowForm):
         model = EligibilityRule
         fields = ["kind", "year", "minimum", "maximum", "group"]
         labels = {
+            "kind": _("What is checked"),
             "year": _("Year"),
             "minimum": _("At least"),
             "maximum": _("At most"),

@@ -672,3 +672,70 @@ def test_edit_page_query_count(client, coordinator, size, django_assert_num_quer
         response = client.get(reverse("exchanges:call-edit", args=[call.slug]))
     assert response.status_code == 200
     assert len(response.context["rules"].forms) == size + 2
+
+
+# --- in a real browser -----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_running_a_call_and_reviewing_in_the_browser(live_server, page, settings, tmp_path):
+    """A coordinator sets up a call through the form (a window closing before it opens first),
+    adds the standard questions, then reviews and decides an application; every page passes the
+    axe scan and raises no console error (no CSP violation)."""
+    from playwright.sync_api import expect
+
+    from netzerohub.accounts.tests.factories import CoordinatorFactory
+    from netzerohub.cities.tests.factories import LeadFactory
+    from netzerohub.core.tests.browser import collect_console_errors, sign_in
+    from netzerohub.core.tests.test_accessibility import assert_accessible
+
+    settings.REQUIRE_STAFF_MFA = False
+    coordinator = CoordinatorFactory(name="Cora Coordinator")
+    errors = collect_console_errors(page)
+    sign_in(page.context, live_server, coordinator)
+    page.goto(live_server.url + reverse("exchanges:call-create"))
+    page.get_by_label("Title").fill("Twinning learning programme")
+    page.get_by_label("Address").fill("twinning")
+    page.locator("#id_kind").select_option("twinning-programme")
+    page.get_by_label("Summary").fill("Twin cities learn from Mission Cities.")
+    page.locator("#id_status").select_option("published")
+    page.get_by_label("Time zone").select_option("Europe/Brussels")
+    page.get_by_label("Applications open").fill("2027-04-08T00:00")
+    page.get_by_label("Applications close").fill("2027-04-01T23:59")
+    page.locator("#id_rules-0-kind").select_option("target-year")
+    page.locator("#id_criteria-0-title").fill("Motivation")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("main")).to_contain_text("The call must close after it opens.")
+    expect(page.get_by_label("Title")).to_have_value("Twinning learning programme")
+    assert_accessible(page)
+    page.get_by_label("Applications close").fill("2027-05-31T23:59")
+    page.get_by_role("button", name="Save and add the standard questions").click()
+    expect(page.locator("main")).to_contain_text("Call saved")
+    call = Call.objects.get(slug="twinning")
+    assert call.closes_at == utc(2027, 5, 31, 21, 59) and call.questions.count() == 7
+    assert call.rules.get().year == 2050  # the default year of a target-year rule
+    page.screenshot(path=str(tmp_path / "call-form.png"), full_page=True)
+    assert_accessible(page)
+    application = ApplicationFactory(call=call)
+    LeadFactory(city=application.city)
+    for url in (
+        reverse("exchanges:manage"),
+        reverse("exchanges:review-list", args=[call.slug]),
+    ):
+        page.goto(live_server.url + url)
+        expect(page.locator("h1")).to_be_visible()
+        assert_accessible(page)
+    page.get_by_role("link", name=application.city.name).click()
+    page.get_by_role("radio", name="4").check()
+    page.get_by_label("Comment").fill("A convincing motivation.")
+    page.get_by_role("button", name="Save my review").click()
+    expect(page.locator("main")).to_contain_text("Your review is saved.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Accept").click()
+    expect(page.locator("main")).to_contain_text("Decision saved: Accepted")
+    expect(page.locator("table.review-history tbody tr")).to_have_count(1)
+    page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+    assert_accessible(page)
+    assert errors == []
+    print(tmp_path)
