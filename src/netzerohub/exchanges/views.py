@@ -252,6 +252,7 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "call": call,
         "times": times_of(call, now),
         "is_open": call.is_open(now),
+        "deadline": _deadline_state(call, call.is_open(now), now),
         "rules": [(rule, eligibility.describe(rule)) for rule in rules],
         "questions": list(call.questions.all()),
         "criteria": list(call.criteria.all()),

@@ -430,7 +430,7 @@ def test_applying_again_after_withdrawing_reopens_the_same_row(
     assert draft.status == "draft"
 
 
-@pytest.mark.parametrize("forged", ["member-city", "other-city", "missing", "junk"])
+@pytest.mark.parametrize("forged", ["member-city", "other-city", "missing", "junk", "huge", "zero"])
 def test_a_forged_city_in_apply_is_a_404(client, call, city, twin_city, twin_member, lead, forged):
     """The lead of `city` (and member only of another) applies for a city they do not lead."""
     MembershipFactory(city=twin_city, user=lead)
@@ -440,6 +440,8 @@ def test_a_forged_city_in_apply_is_a_404(client, call, city, twin_city, twin_mem
         "other-city": CityFactory(status=City.Status.PARTICIPATING, target_year=2040).pk,
         "missing": 999_999,
         "junk": "abc",
+        "huge": "12345678901234",
+        "zero": "0",
     }[forged]
     assert client.post(url("apply", call.slug), {"city": value}).status_code == 404
     assert not Application.objects.exists()
@@ -549,9 +551,12 @@ def test_a_member_cannot_write_the_application(client, draft, questions, twin_me
     assert draft.answers == {} and draft.status == "draft"
 
 
-def test_a_missing_application_is_the_same_404(client, other_lead):
+@pytest.mark.parametrize("pk", [999_999, 12_345_678_901_234])
+def test_a_missing_application_is_the_same_404(client, other_lead, pk):
     client.force_login(other_lead)
-    assert client.get(url("application", 999_999)).status_code == 404
+    assert client.get(url("application", pk)).status_code == 404
+    assert client.post(url("answer", pk), **HTMX).status_code == 404
+    assert client.post(url("submit", pk)).status_code == 404
 
 
 def test_visitors_are_asked_to_sign_in(client, draft):
