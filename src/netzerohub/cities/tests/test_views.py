@@ -201,6 +201,15 @@ def test_directory_last_page_when_the_page_number_is_too_large(client, sweden):
     assert len(response.context["page"].object_list) == 5
 
 
+def test_directory_page_links_keep_the_filters_and_name_the_page(client, sweden):
+    CityFactory.create_batch(30, country=sweden)
+
+    html = client.get(reverse("cities:directory"), {"country": "SE"}).content.decode()
+
+    assert 'href="?country=SE&amp;page=2"' in html
+    assert "??" not in html
+
+
 def test_directory_answers_htmx_with_the_results_fragment_only(client, directory_cities):
     response = client.get(
         reverse("cities:directory"), {"q": "malmo"}, headers={"HX-Request": "true"}
