@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Avg, Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from netzerohub.core.querysets import CityScopedQuerySet
+
+
+class ReviewScore(models.Func):
+    """The score a review's `scores` give one criterion (its id as text), as a number; NULL
+    when not scored. (Django's key transforms read a key of digits as an array index.)"""
+
+    output_field = models.FloatField()
+
+    def __init__(self, expression: Any, *, key: str) -> None:
+        if not key.isdigit():
+            raise ValueError("criterion keys are ids")
+        super().__init__(expression)
+        self.key = key
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"JSON_EXTRACT({sql}, %s)", (*params, f'$."{self.key}"')
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql} ->> %s))::double precision", (*params, self.key)
 
 
 class CallQuerySet(models.QuerySet):
@@ -76,6 +99,19 @@ class ApplicationQuerySet(CityScopedQuerySet):
     def for_cities(self, city_ids: Any) -> ApplicationQuerySet:
         """The applications of several cities (a person's cities, say)."""
         return self.filter(city_id__in=city_ids)
+
+    def with_score(self, weights: Mapping[str, float]) -> ApplicationQuerySet:
+        """Each application's review score as `score`, as `services.weighted_score` computes it
+        (the mean over its reviews of Σ weight × score / Σ weight of the criteria each scored;
+        None before any review), but in the database, so that a long list is sorted by it
+        without loading every review. `weights`: {criterion id as text: weight}."""
+        total, scored = Value(0.0), Value(0.0)
+        for key, weight in weights.items():
+            points = Coalesce(ReviewScore("reviews__scores", key=key), Value(0.0))
+            total = total + points * Value(float(weight))
+            given = When(**{"reviews__scores__has_key": key}, then=Value(float(weight)))
+            scored = scored + Case(given, default=Value(0.0))
+        return self.annotate(score=Avg(total / NullIf(scored, Value(0.0))))
 
 
 class HostOfferQuerySet(CityScopedQuerySet):

@@ -6,23 +6,22 @@ Coordinators and the call's invited reviewers review; a reviewer never sees an a
 a city they belong to (the policy answers 404, as for a missing one). An invited reviewer sees
 the other reviewers' scores only once they have scored the application themselves, so the
 list shows them a score only on the applications they reviewed, and only coordinators sort by
-score. The score is `services.weighted_score`, computed for a page from the reviews and
-criteria loaded once.
+score. The score shown is `services.weighted_score`, computed for a page from the reviews and
+criteria loaded once; a list sorted by score is sorted in the database by the same formula
+(`ApplicationQuerySet.with_score`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,23 +57,15 @@ def _filtered(call: Call, user: Any, chosen: dict[str, str]):
     return applications
 
 
-def _by_score(applications, weights: dict[str, int]) -> list[int]:
-    """The ids of `applications`, best score first (unscored last; then oldest first), from
-    two queries of plain values, however many applications there are."""
-    submitted = dict(applications.values_list("pk", "submitted_at"))
-    scores: dict[int, list[dict]] = defaultdict(list)
-    rows = Review.objects.filter(application__in=applications.values("pk")).values_list(
-        "application_id", "scores"
-    )
-    for application_id, given in rows:
-        scores[application_id].append(given)
-    value = {pk: services.mean_score(weights, scores.get(pk, ())) for pk in submitted}
-
-    def key(pk: int) -> tuple:
-        when = submitted[pk]
-        return (value[pk] is None, -(value[pk] or 0), when.timestamp() if when else math.inf, pk)
-
-    return sorted(submitted, key=key)
+def _ordered(applications, call: Call, sort: str):
+    """By score (best first, unscored last; computed in the database from the call's weights),
+    or by the time of submission."""
+    if sort == "score":
+        weights = {str(c.pk): c.weight for c in call.criteria.all()}
+        best = F("score").desc(nulls_last=True)
+        return applications.with_score(weights).order_by(best, "submitted_at", "pk")
+    order = "-submitted_at" if sort == "-submitted" else "submitted_at"
+    return applications.order_by(order, "pk")
 
 
 def _with_reviews(queryset):
@@ -107,20 +98,11 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     chosen = form.filters()
     applications = _filtered(call, user, chosen)
     prefetch_related_objects([call], "criteria")
+    ordered = _ordered(applications, call, chosen["sort"])
     if export:
-        return _export(call, applications, user, chosen["sort"])
-    if chosen["sort"] == "score":
-        ranked = _by_score(applications, services.criterion_weights(call))
-        page = Paginator(ranked, PER_PAGE).get_page(request.GET.get("page"))
-        chosen_rows = Application.objects.filter(pk__in=page.object_list)
-        found = {a.pk: a for a in _with_reviews(chosen_rows)}
-        rows = [found[pk] for pk in page.object_list if pk in found]
-    else:
-        order = "-submitted_at" if chosen["sort"] == "-submitted" else "submitted_at"
-        page = Paginator(_with_reviews(applications.order_by(order, "pk")), PER_PAGE).get_page(
-            request.GET.get("page")
-        )
-        rows = list(page.object_list)
+        return _export(call, ordered, user)
+    page = Paginator(_with_reviews(ordered), PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     _annotate(rows, call, user, coordinator)
     context = {
         "call": call,
@@ -133,14 +115,10 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exchanges/review_list.html", context)
 
 
-def _export(call: Call, applications, user: Any, sort: str) -> HttpResponse:
+def _export(call: Call, ordered, user: Any) -> HttpResponse:
     """The list (every page, in its order) as CSV; every text cell neutralised."""
-    rows = list(_with_reviews(applications.order_by("submitted_at", "pk")))
+    rows = list(_with_reviews(ordered))
     _annotate(rows, call, user, coordinator=True)
-    if sort == "score":
-        rows.sort(key=lambda a: (a.score is None, -(a.score or 0)))
-    elif sort == "-submitted":
-        rows.reverse()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(

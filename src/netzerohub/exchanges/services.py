@@ -434,24 +434,10 @@ def weighted_score(
 ) -> float | None:
     """The mean over reviewers of Σ weight × score / Σ weight, out of 5; None before any
     review (or when every weight is 0)."""
-    weights = criterion_weights(application.call)
-    return mean_score(
-        weights,
-        (r.scores for r in (reviews if reviews is not None else application.reviews.all())),
-    )
-
-
-def criterion_weights(call: Call) -> dict[str, int]:
-    """{criterion id (as scores are keyed): weight} of the call's criteria."""
-    return {str(c.pk): c.weight for c in call.criteria.all()}
-
-
-def mean_score(weights: Mapping[str, int], scores: Iterable[Mapping[str, int]]) -> float | None:
-    """The score of `weighted_score` from plain values: `weights` by criterion key and each
-    reviewer's scores (a list of many applications is scored without model instances)."""
+    weights = {str(c.pk): c.weight for c in application.call.criteria.all()}
     totals = []
-    for review in scores:
-        scored = {k: v for k, v in review.items() if k in weights}
+    for review in reviews if reviews is not None else application.reviews.all():
+        scored = {k: v for k, v in review.scores.items() if k in weights}
         weight = sum(weights[k] for k in scored)
         if weight:
             totals.append(sum(weights[k] * v for k, v in scored.items()) / weight)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import random
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from netzerohub.accounts.tests.factories import UserFactory
 from netzerohub.cities.tests.factories import CityFactory, CountryFactory, MembershipFactory
 from netzerohub.core.models import AuditLog
 from netzerohub.exchanges import services
-from netzerohub.exchanges.models import Question, Review
+from netzerohub.exchanges.models import Application, Question, Review
 
 from .factories import ApplicationFactory, CallFactory, CriterionFactory, QuestionFactory
 
@@ -218,6 +219,35 @@ def test_the_list_sorts_by_score_with_unscored_last(client, coordinator, call, c
     assert oldest == [apps[3].pk, apps[2].pk, apps[1].pk, apps[0].pk]
     newest = [a.pk for a in client.get(url, {"sort": "-submitted"}).context["applications"]]
     assert newest == oldest[::-1]
+
+
+def test_the_database_score_is_the_services_score(call, coordinator):
+    """`with_score` (which sorts the list) agrees with `services.weighted_score` (which the
+    rows show) on partial scores, weights of 0, scores of a deleted criterion, no review."""
+    rng = random.Random(7)
+    criteria = [CriterionFactory(call=call, weight=w) for w in (3, 0, 1, 10)]
+    people = [UserFactory() for _n in range(4)]
+    applications = [ApplicationFactory(call=call) for _n in range(12)]
+    for application in applications:
+        for person in rng.sample(people, rng.randint(0, 4)):
+            scores = {str(c.pk): rng.randint(0, 5) for c in criteria if rng.random() < 0.7}
+            if rng.random() < 0.2:
+                scores["999999"] = 5  # a criterion since deleted
+            Review.objects.create(application=application, reviewer=person, scores=scores)
+    only_zero = ApplicationFactory(call=call)  # scored on a criterion of weight 0 only
+    Review.objects.create(
+        application=only_zero, reviewer=people[0], scores={str(criteria[1].pk): 4}
+    )
+    weights = {str(c.pk): c.weight for c in criteria}
+    found = {a.pk: a.score for a in Application.objects.for_call(call).with_score(weights)}
+    for application in [*applications, only_zero]:
+        expected = services.weighted_score(application)
+        if expected is None:
+            assert found[application.pk] is None
+        else:
+            assert found[application.pk] == pytest.approx(expected)
+    assert found[only_zero.pk] is None
+    assert Application.objects.for_call(call).with_score({}).first().score is None
 
 
 def test_the_list_filters(client, coordinator, reviewer, call, criteria):
@@ -497,7 +527,7 @@ def test_deciding_needs_a_post(client, coordinator, application):
 
 QUERIES = {
     ("list", "coordinator", "submitted"): 7,
-    ("list", "coordinator", "score"): 8,  # the ids and scores of every application, then a page
+    ("list", "coordinator", "score"): 7,  # sorted in the database
     ("list", "reviewer", "submitted"): 8,  # who reviews the call
     ("review", "coordinator"): 8,  # with the decision history
     ("review", "reviewer"): 8,  # with who reviews the call, without the history
