@@ -61,12 +61,21 @@ class EventQuerySet(models.QuerySet):
         return self.filter(self._run_by(user))
 
     def _run_by(self, user: Any) -> Q:
-        """The events `user` organises or whose group they facilitate, as subqueries (no join:
-        nothing is multiplied, no DISTINCT sorts every match)."""
+        """The events `user` organises, whose group they facilitate, or whose host city they
+        lead or mentor (a study visit), as subqueries (no join: nothing is multiplied, no
+        DISTINCT sorts every match)."""
         organised = self.model.organisers.through.objects.filter(user=user).values("event_id")
         group = self.model._meta.get_field("group").related_model
         facilitated = group.facilitators.through.objects.filter(user=user).values("group_id")
-        return Q(pk__in=organised) | Q(group_id__in=facilitated)
+        membership = user.memberships.model
+        hosting = membership.objects.approved().filter(
+            Q(role=membership.Role.LEAD) | Q(is_mentor=True), user=user
+        )
+        return (
+            Q(pk__in=organised)
+            | Q(group_id__in=facilitated)
+            | Q(offer__city_id__in=hosting.values("city_id"))
+        )
 
     def with_counts(self) -> EventQuerySet:
         """Each event with `confirmed_count`, `offered_count` and `waitlisted_count`: counted

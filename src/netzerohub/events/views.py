@@ -287,7 +287,7 @@ def _waitlist_position(registration: Registration) -> int:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A national event's or a meeting's page, with the viewer's registration box."""
     user = request.user
-    queryset = Event.objects.select_related("group", "country", "phase").with_counts()
+    queryset = Event.objects.select_related("group", "country", "phase", "offer").with_counts()
     event = fetch_or_404(queryset, event_policy, user, "view", pk=pk)
     now = timezone.now()
     registration = None

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
 from scipy.optimize import linear_sum_assignment
 
 from netzerohub.cities.population import BANDS, band_of
@@ -175,9 +176,9 @@ def solve(
     taken_rows: set[int] = set()
     for row, col in sorted(set(locked)):
         if row in taken_rows:
-            raise MatchingError("An applicant is locked to two hosts.")
+            raise MatchingError(_("An applicant is locked to two hosts."))
         if left[col] <= 0:
-            raise MatchingError("More pairs are locked to a host than it has places.")
+            raise MatchingError(_("More pairs are locked to a host than it has places."))
         left[col] -= 1
         taken_rows.add(row)
         chosen.append((row, col))

@@ -11,6 +11,7 @@ from netzerohub.cities.tests.factories import CityFactory, MembershipFactory
 from netzerohub.community.tests.factories import GroupFactory, GroupMembershipFactory
 from netzerohub.events.models import Event, Registration
 from netzerohub.events.policies import event_policy, registration_policy
+from netzerohub.exchanges.tests.factories import OfferFactory
 
 from .factories import EventFactory, MeetingFactory, RegistrationFactory
 
@@ -137,3 +138,18 @@ def test_registration_policy_table():
         ("organiser", "cancel"),
         ("coordinator", "cancel"),
     }
+
+
+def test_a_study_visit_is_run_and_listed_by_its_host_citys_lead_and_mentor():
+    offer = OfferFactory()
+    visit = EventFactory(
+        kind=Event.Kind.STUDY_VISIT, offer=offer, audience=Event.Audience.CALL, venue="Hall"
+    )
+    lead = MembershipFactory(city=offer.city, role="lead").user
+    mentor = MembershipFactory(city=offer.city, is_mentor=True).user
+    member = MembershipFactory(city=offer.city).user
+    for person in (lead, mentor):
+        assert event_policy.can(person, "manage", visit)
+        assert list(Event.objects.managed_by(person)) == [visit]
+    assert not event_policy.can(member, "manage", visit)
+    assert list(Event.objects.managed_by(member)) == []
