@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from netzerohub.accounts.tests.factories import UserFactory
+from netzerohub.cities.tests.factories import MembershipFactory
 from netzerohub.community.tests.factories import GroupFactory
 from netzerohub.core.models import AuditLog
 from netzerohub.core.tests.admin_forms import admin_form_data
@@ -53,9 +54,17 @@ def reviewer(call):
     return user
 
 
+@pytest.fixture
+def city_reviewer(call, city):
+    """An invited reviewer of `call` who is a member of a city (one that could apply)."""
+    user = MembershipFactory(city=city).user
+    call.reviewers.add(user)
+    return user
+
+
 # --- who may open what -----------------------------------------------------------------------
 
-ROLES = ["coordinator", "reviewer", "member", "lead", "outsider", "visitor"]
+ROLES = ["coordinator", "reviewer", "city_reviewer", "member", "lead", "outsider", "visitor"]
 PAGES = {
     "manage": lambda c: reverse("exchanges:manage"),
     "call-create": lambda c: reverse("exchanges:call-create"),
@@ -587,6 +596,58 @@ def test_the_admin_lists_load(client, superuser, call):
     client.force_login(superuser)
     for name in ("call", "application", "hostoffer", "review", "pair", "activity"):
         assert client.get(reverse(f"admin:exchanges_{name}_changelist")).status_code == 200
+
+
+def test_the_admin_pages_of_one_object_load(client, superuser, call):
+    application = ApplicationFactory(call=call, answers={"1": "An answer"})
+    client.force_login(superuser)
+    assert client.get(reverse("admin:exchanges_call_add")).status_code == 200
+    assert client.get(reverse("admin:exchanges_call_change", args=[call.pk])).status_code == 200
+    url = reverse("admin:exchanges_application_change", args=[application.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and "An answer" in text(response)
+    assert client.get(reverse("admin:exchanges_application_add")).status_code == 403
+
+
+def test_the_admin_creates_a_call_with_its_rows_through_the_service(client, superuser):
+    client.force_login(superuser)
+    url = reverse("admin:exchanges_call_add")
+    data = admin_form_data(client.get(url))
+    data.update(
+        {
+            "title": "Study visits 2028",
+            "slug": "study-visits-2028",
+            "kind": "study-visits",
+            "summary": "Visit a Mission City.",
+            "status": "draft",
+            "time_zone": "Europe/Brussels",
+            "opens_at_0": "2028-01-10",
+            "opens_at_1": "09:00:00",
+            "closes_at_0": "2028-02-10",
+            "closes_at_1": "17:00:00",
+            "match_weights": '{"fields": 1}',
+            "rules-TOTAL_FORMS": "1",
+            "rules-0-kind": "target-year",
+            "rules-0-year": "2045",
+            "questions-TOTAL_FORMS": "1",
+            "questions-0-kind": "motivation",
+            "questions-0-label": "Why?",
+            "questions-0-required": "on",
+            "criteria-TOTAL_FORMS": "1",
+            "criteria-0-title": "Fit",
+            "criteria-0-weight": "2",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    call = Call.objects.get(slug="study-visits-2028")
+    assert call.rules.get().year == 2045 and call.questions.get().label == "Why?"
+    assert call.criteria.get().weight == 2 and call.created_by == superuser
+    assert AuditLog.objects.filter(action="exchanges.call.created", target_id=str(call.pk))
+    # the portal form's rules hold in the admin: a population rule needs a range
+    data.update({"slug": "other", "rules-0-kind": "population", "rules-0-year": ""})
+    response = client.post(url, data)
+    assert response.status_code == 200 and "minimum, a maximum" in text(response)
 
 
 def test_the_admin_saves_calls_through_the_service(client, superuser, call):
