@@ -24,6 +24,7 @@ from netzerohub.community.forms import phases_in_order
 from netzerohub.events.manage_forms import LocalDateTimeField, to_local, to_utc
 
 from . import matching
+from .explain import PART_NAMES
 from .models import Call, EligibilityRule, Question, ReviewCriterion
 
 MAX_REVIEWERS = 100
@@ -32,16 +33,8 @@ DEFAULT_TARGET_YEAR = 2050
 RuleKind = EligibilityRule.Kind
 QuestionKind = Question.Kind
 
-# What each part of a pair's compatibility measures, in the words of the call form (and of
-# "why this pair"). The keys are `matching.PARTS`.
-PART_LABELS = {
-    "fields": _("Fields of action"),
-    "levers": _("Levers of change"),
-    "language": _("A shared working language"),
-    "population": _("A similar size"),
-    "distance": _("Nearness"),
-    "challenges": _("Shared challenges"),
-}
+# What each part of a pair's compatibility measures, in plain words, under the names that
+# "why this pair" gives them (`explain.PART_NAMES`). The keys are `matching.PARTS`.
 PART_HELP = {
     "fields": _(
         "The share of the fields of action the applicant wants to learn about that the host "
@@ -154,7 +147,7 @@ class CallForm(forms.ModelForm):
         weights = call.match_weights or matching.DEFAULT_WEIGHTS
         for part in matching.PARTS:
             self.fields[f"weight_{part}"] = forms.FloatField(
-                label=PART_LABELS[part],
+                label=PART_NAMES[part],
                 help_text=PART_HELP[part],
                 min_value=0,
                 max_value=WEIGHT_MAX,
