@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from netzerohub.cities.models import City, Membership
+from netzerohub.core.forms import email_list
 from netzerohub.core.languages import LANGUAGE_CHOICES, LANGUAGE_NAMES
 from netzerohub.core.models import Term
 
@@ -80,12 +81,6 @@ class JoinForm(forms.Form):
             del self.fields["motivation"]
 
 
-def _emails(text: str) -> list[str]:
-    """The addresses of `text`, one per line or separated by commas or spaces, in order."""
-    found = [part.strip().lower() for part in text.replace(",", " ").split()]
-    return list(dict.fromkeys(part for part in found if part))
-
-
 class GroupForm(forms.ModelForm):
     """A coordinator's group form: its settings and its facilitators (by email address)."""
 
@@ -126,7 +121,7 @@ class GroupForm(forms.ModelForm):
             self.initial["facilitator_emails"] = "\n".join(emails)
 
     def clean_facilitator_emails(self) -> list[Any]:
-        emails = _emails(self.cleaned_data["facilitator_emails"])
+        emails = email_list(self.cleaned_data["facilitator_emails"])
         people = {
             person.email_lower: person
             for person in get_user_model()
@@ -175,16 +170,3 @@ class PhaseForm(forms.ModelForm):
 PhaseFormSet = forms.inlineformset_factory(
     Group, Phase, form=PhaseForm, extra=2, can_delete=True, max_num=24, validate_max=True
 )
-
-
-def phases_in_order(formset: Any) -> list[Phase]:
-    """The phases a valid formset keeps, in the order of the form (deleted and empty rows
-    left out): the group's phases as `services.save_group` takes them."""
-    kept = []
-    for form in formset.forms:
-        if not form.has_changed() and form.instance.pk is None:
-            continue
-        if formset.can_delete and formset._should_delete_form(form):
-            continue
-        kept.append(form.instance)
-    return kept

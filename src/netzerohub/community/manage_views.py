@@ -8,10 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from netzerohub.core.forms import rows_in_order
 from netzerohub.core.policies import coordinator_only
 
 from . import services
-from .forms import GroupForm, PhaseFormSet, phases_in_order
+from .forms import GroupForm, PhaseFormSet
 from .models import Group
 
 
@@ -34,7 +35,7 @@ def group_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
                 form.save(commit=False),
                 actor=request.user,
                 facilitators=form.cleaned_data["facilitator_emails"],
-                phases=phases_in_order(phases),
+                phases=rows_in_order(phases),
             )
         except services.CommunityError as error:
             form.add_error(None, str(error))

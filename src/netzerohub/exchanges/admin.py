@@ -13,8 +13,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from netzerohub.core.forms import rows_in_order
+
 from . import matching, services
-from .manage_forms import CriterionForm, QuestionForm, RuleForm, rows_in_order
+from .manage_forms import CriterionForm, QuestionForm, RuleForm
 from .models import (
     Activity,
     Application,

@@ -19,8 +19,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from netzerohub.community.forms import _emails as emails_of
-from netzerohub.community.forms import phases_in_order
+from netzerohub.core.forms import email_list
 from netzerohub.events.manage_forms import LocalDateTimeField, to_local, to_utc
 
 from . import matching
@@ -97,7 +96,6 @@ def standard_questions(present: list[Question]) -> list[Question]:
 
 # The rows a valid formset keeps, in the order of the page (deleted and blank rows left out),
 # as `services.save_call` takes them: the peer groups' helper serves every inline formset.
-rows_in_order = phases_in_order
 
 
 class CallForm(forms.ModelForm):
@@ -173,7 +171,7 @@ class CallForm(forms.ModelForm):
     # --- cleaning ----------------------------------------------------------------------------
 
     def clean_reviewer_emails(self) -> list[Any]:
-        emails = emails_of(self.cleaned_data["reviewer_emails"])
+        emails = email_list(self.cleaned_data["reviewer_emails"])
         if len(emails) > MAX_REVIEWERS:
             raise ValidationError(
                 gettext("Invite at most %(count)s reviewers.") % {"count": MAX_REVIEWERS}

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from netzerohub.community.models import Group
+from netzerohub.core.forms import rows_in_order
 from netzerohub.core.paging import PER_PAGE
 from netzerohub.core.policies import coordinator_only
 
@@ -25,7 +26,6 @@ from .manage_forms import (
     CriterionFormSet,
     QuestionFormSet,
     RuleFormSet,
-    rows_in_order,
     standard_questions,
 )
 from .models import Application, Call, HostOffer
