@@ -154,9 +154,6 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def pair_rule(request: HttpRequest, slug: str) -> HttpResponse:
     call = _call(request, slug)
-    if call.matches_published_at:
-        messages.error(request, _("The pairs of this call are published; the matching is final."))
-        return _back(call)
     form = PairRuleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a pair and what to do with it."))

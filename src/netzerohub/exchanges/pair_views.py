@@ -85,7 +85,8 @@ def _render(
     contribute = pair_policy.can(request.user, "contribute", pair)
     if contribute:
         activity_form = activity_form or ActivityForm()
-        plan_form = plan_form or PlanForm(initial={"replication_plan": pair.replication_plan})
+        if pair.plan_submitted_at is None:  # a plan submitted as final is kept as it is
+            plan_form = plan_form or PlanForm(initial={"replication_plan": pair.replication_plan})
     context = {
         "pair": pair,
         "call": pair.call,

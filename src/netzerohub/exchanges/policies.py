@@ -64,6 +64,8 @@ class ApplicationPolicy(Policy):
     def can_review(self, user: Any, application: Application) -> bool:
         if application.status in (Application.Status.DRAFT, Application.Status.WITHDRAWN):
             return False
+        if application.call.status == Call.Status.DRAFT:
+            return False
         if is_member(user, application.city):
             return False
         return reviews(user, application.call)

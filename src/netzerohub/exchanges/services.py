@@ -582,9 +582,12 @@ def run_matching(call: Call, *, actor: Any) -> list[Pair]:
 def set_pair_rule(
     call: Call, application: Application, offer: HostOffer, kind: str | None, *, actor: Any
 ) -> None:
-    """Lock or exclude a pair for the next run (None removes the rule)."""
+    """Lock or exclude a pair for the next run (None removes the rule); refused once the pairs
+    are published."""
     if application.call_id != call.pk or offer.call_id != call.pk:
         raise ExchangeError(_("This pair is not part of the call."))
+    if call.matches_published_at:
+        raise ExchangeError(_("The pairs of this call are published; the matching is final."))
     PairRule.objects.filter(application=application, offer=offer).delete()
     if kind is not None:
         if kind not in PairRule.Kind.values:
@@ -650,9 +653,12 @@ def add_activity(pair: Pair, activity: Activity, *, actor: Any) -> Activity:
 
 @transaction.atomic
 def save_replication_plan(pair: Pair, text: str, *, actor: Any, submit: bool = False) -> Pair:
-    """Save the twin's replication plan (and mark it final with `submit`)."""
+    """Save the twin's replication plan (and mark it final with `submit`); a plan submitted as
+    final is no longer changed."""
     if pair.status != Pair.Status.PUBLISHED:
         raise ExchangeError(_("The pair is not published yet."))
+    if pair.plan_submitted_at is not None:
+        raise ExchangeError(_("The replication plan was submitted as final; it is kept as it is."))
     if len(text) > 50_000:
         raise ValidationError(_("The plan is too long (at most 50,000 characters)."))
     pair.replication_plan = text.strip()
