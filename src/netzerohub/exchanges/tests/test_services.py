@@ -4,9 +4,11 @@ submitted, and who may review in a call taken back to draft."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from netzerohub.accounts.tests.factories import UserFactory
+from netzerohub.cities.tests.factories import LeadFactory
 from netzerohub.exchanges import services
 from netzerohub.exchanges.models import Call, PairRule
 from netzerohub.exchanges.policies import application_policy
@@ -43,3 +45,14 @@ def test_no_review_in_a_call_taken_back_to_draft():
     Call.objects.filter(pk=call.pk).update(status=Call.Status.DRAFT)
     application.call.refresh_from_db()
     assert not application_policy.can(reviewer, "review", application)
+
+
+def test_my_city_shows_the_citys_applications_and_partners(client):
+    pair = PairFactory()
+    twin = pair.application.city
+    other = ApplicationFactory(city=twin, status="draft")
+    lead = LeadFactory(city=twin).user
+    client.force_login(lead)
+    html = client.get(reverse("cities:my-city", args=[twin.pk])).content.decode()
+    assert pair.offer.city.name in html and pair.get_absolute_url() in html
+    assert other.call.title in html
