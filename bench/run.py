@@ -101,6 +101,17 @@ class Attendees:
 
 
 @dataclass
+class Exchanges:
+    """Who and what the exchanges pages are requested as: the bench call, the synthetic
+    coordinator's session (staff MFA passed) and the country with most undecided applications."""
+
+    slug: str
+    applications: int
+    coordinator: str  # the cookie
+    country: str
+
+
+@dataclass
 class Result:
     name: str
     path: str
@@ -176,16 +187,17 @@ def seeds(args: argparse.Namespace, group: str) -> bool:
 
 def prepare(
     args: argparse.Namespace,
-) -> tuple[dict[str, Any], SignedIn | None, Reviewers | None, Attendees | None]:
+) -> tuple[dict[str, Any], SignedIn | None, Reviewers | None, Attendees | None, Exchanges | None]:
     """Migrate, load reference data, seed, collect static files; returns facts about the data
-    and, when the learning, self-assessment or events pages are measured, the sessions to
-    request them with."""
+    and, when the learning, self-assessment, events or exchanges pages are measured, the
+    sessions to request them with."""
     import django
 
     django.setup()
     import seed
     import seed_assessment
     import seed_events
+    import seed_exchanges
     import seed_knowledge
     import seed_learning
     from django.core.management import call_command
@@ -253,6 +265,21 @@ def prepare(
             ),
             database_kind(os.environ["DATABASE_URL"]),
             "events-seed",
+            "seed_s",
+            "the data was already there",
+        )
+    exchanges_seed = None
+    if wants(args, "exchanges"):
+        exchanges_seed = kept_timings(
+            seed_exchanges.seed(
+                seed_exchanges.Targets(
+                    applications=args.exchange_applications,
+                    reviews=args.exchange_reviews,
+                    hosts=args.exchange_hosts,
+                )
+            ),
+            database_kind(os.environ["DATABASE_URL"]),
+            "exchanges-seed",
             "seed_s",
             "the data was already there",
         )
@@ -333,8 +360,18 @@ def prepare(
                 "month_addresses": len(attendees.months),
             },
         }
+    exchange = None
+    if exchanges_seed is not None:
+        exchange = exchanges_sessions()
+        facts["exchanges"] = seed_exchanges.facts() | {
+            "seed": exchanges_seed,
+            "measured_as": {
+                "coordinator": seed_assessment.COORDINATOR_EMAIL,
+                "country": exchange.country,
+            },
+        }
     connections.close_all()
-    return facts, signed_in, reviewers, attendees
+    return facts, signed_in, reviewers, attendees, exchange
 
 
 def learning_seed_timing(report: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -552,6 +589,35 @@ def calendar_paths() -> tuple[list[str], list[str]]:
         for month, code in zip(some_months, countries, strict=False)
     ]
     return calendar, months
+
+
+def exchanges_sessions() -> Exchanges:
+    """The bench call, the coordinator's session as the staff MFA check leaves it once passed,
+    and the country with most applications not decided yet (the filtered review list)."""
+    import seed_assessment
+    import seed_exchanges
+    from django.db.models import Count
+
+    from netzerohub.accounts.middleware import StaffMFAMiddleware
+
+    call, coordinator = seed_exchanges.bench_call(), seed_assessment.coordinator()
+    if call is None or coordinator is None:
+        raise RuntimeError("The exchanges data is missing: did seed_exchanges run?")
+    applications = seed_exchanges.bench_applications()
+    country = (
+        applications.filter(status="submitted")
+        .values("city__country__code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "city__country__code")
+        .values_list("city__country__code", flat=True)
+        .first()
+    )
+    return Exchanges(
+        slug=call.slug,
+        applications=applications.submitted().count(),
+        coordinator=session_cookie(coordinator, {StaffMFAMiddleware.SESSION_KEY: True}),
+        country=country or "DE",
+    )
 
 
 def session_cookie(user: Any, extra: dict[str, Any] | None = None) -> str:
@@ -1204,6 +1270,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--contention-capacity", type=int, default=500, help="that event's seats (500)"
     )
     parser.add_argument(
+        "--exchange-applications",
+        type=int,
+        default=2_000,
+        help="submitted applications to the bench exchange call (2,000); the solver's random "
+        "instances have as many applicants",
+    )
+    parser.add_argument(
+        "--exchange-reviews", type=int, default=6_000, help="reviews of them (6,000)"
+    )
+    parser.add_argument(
+        "--exchange-hosts",
+        type=int,
+        default=200,
+        help="host offers (5-15 places each) in the call and in the solver's instances (200)",
+    )
+    parser.add_argument(
+        "--solver-seeds",
+        type=int,
+        default=5,
+        help="random matching instances the solver is timed on (5; 0: no solver run)",
+    )
+    parser.add_argument(
+        "--matching-repeats",
+        type=int,
+        default=3,
+        help="timings of services.run_matching on the bench call; the median is reported (3)",
+    )
+    parser.add_argument(
         "--knowledge-reindex",
         action="store_true",
         help="build the knowledge full-text index again (and time it) even if already seeded",
@@ -1223,7 +1317,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--pages",
-        choices=["all", "directory", "knowledge", "learning", "assessment", "events"],
+        choices=["all", "directory", "knowledge", "learning", "assessment", "events", "exchanges"],
         default="all",
         help="which pages to measure (all)",
     )
@@ -1338,6 +1432,39 @@ def events_pages(attendees: Attendees) -> list[Page]:
     ]
 
 
+def exchanges_pages(exchange: Exchanges) -> list[Page]:
+    """The review list of the bench call as the coordinator (default order, by score, not
+    decided in one country, page 2) and the call's page as a visitor."""
+    listed = f"/exchanges/calls/{exchange.slug}/applications/"
+    cookie = [exchange.coordinator]
+    filtered = f"{listed}?status=submitted&country={exchange.country}"
+    return [
+        Page(f"Review list ({exchange.applications:,} applications)", listed, [listed], cookie),
+        Page("Review list, by score", f"{listed}?sort=score", [f"{listed}?sort=score"], cookie),
+        Page(f"Review list, not decided, {exchange.country}", filtered, [filtered], cookie),
+        Page("Review list, page 2", f"{listed}?page=2", [f"{listed}?page=2"], cookie),
+        Page("Call page, visitor", f"/exchanges/calls/{exchange.slug}/"),
+    ]
+
+
+def exchanges_note(exchanges: dict[str, Any]) -> str:
+    seeded = exchanges.get("seed", {})
+    timing = (
+        f"seeded in {seeded['seed_s']:.0f} s ({seeded.get('measured_on')})"
+        if "seed_s" in seeded
+        else seeded.get("note", "")
+    )
+    statuses = ", ".join(
+        f"{n:,} {s}" for s, n in sorted(exchanges["applications_by_status"].items())
+    )
+    return (
+        f"Exchanges data: call `{exchanges['call']}`, {exchanges['applications']:,} applications "
+        f"({statuses}), {exchanges['reviews']:,} reviews by {exchanges['reviewers']} reviewers, "
+        f"{exchanges['host_offers']} host offers with {exchanges['places']:,} places; {timing}. "
+        f"Review list requested as {exchanges['measured_as']['coordinator']}."
+    )
+
+
 def events_note(events: dict[str, Any]) -> str:
     seeded = events.get("seed", {})
     timing = (
@@ -1385,7 +1512,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {masked(url)}")
     if kind == "postgresql":
         ensure_postgres_database(url)
-    facts, signed_in, reviewers, attendees = prepare(args)
+    facts, signed_in, reviewers, attendees, exchange = prepare(args)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     today = dt.date.today().isoformat()
@@ -1419,13 +1546,15 @@ def main(argv: list[str] | None = None) -> int:
     learning = learning_pages(signed_in) if signed_in else []
     assessment = assessment_pages(reviewers) if reviewers else []
     events = events_pages(attendees) if attendees else []
+    exchanges = exchanges_pages(exchange) if exchange else []
     pages = {
-        "all": directory + knowledge + learning + assessment + events,
+        "all": directory + knowledge + learning + assessment + events + exchanges,
         "directory": directory,
         "knowledge": knowledge,
         "learning": learning,
         "assessment": assessment,
         "events": events,
+        "exchanges": exchanges,
     }[args.pages]
     hello = Page("Hello world (bare view)", "/bench/hello/")
     busy_before = wait_for_quiet(args.quiet_wait)
@@ -1450,6 +1579,22 @@ def main(argv: list[str] | None = None) -> int:
             args.contention_workers, args.contention_attempts, args.contention_capacity
         )
         print("  " + events_contention.note(contention).replace("\n", "\n  "))
+        connections.close_all()
+    solver = None
+    if wants(args, "exchanges"):
+        import exchanges_matching
+        from django.db import connections
+
+        print(
+            f"matching: {args.solver_seeds} random instances of {args.exchange_applications:,} "
+            f"applicants × {args.exchange_hosts} hosts, then services.run_matching:"
+        )
+        solver = exchanges_matching.run(
+            args.solver_seeds,
+            args.matching_repeats,
+            applicants=args.exchange_applications,
+            hosts=args.exchange_hosts,
+        )
         connections.close_all()
     runs: dict[str, list[Result]] = {page.path: [] for page in [hello, *pages]}
     with log_path.open("w") as log, Gunicorn(args.workers, env, log) as server:
@@ -1493,6 +1638,12 @@ def main(argv: list[str] | None = None) -> int:
         import events_contention
 
         report += "\n\n" + events_contention.note(contention)
+    if "exchanges" in facts:
+        report += "\n\n" + exchanges_note(facts["exchanges"])
+    if solver:
+        import exchanges_matching
+
+        report += "\n\n" + exchanges_matching.note(solver)
     print()
     print(report)
     if max(busy_before, busy_after) > QUIET:
@@ -1536,6 +1687,7 @@ def main(argv: list[str] | None = None) -> int:
         "results": [asdict(r) for r in chosen],
         "knowledge_cold": cold,
         "events_contention": contention,
+        "exchanges_matching": solver,
         "runs": {path: [asdict(r) for r in results] for path, results in runs.items()},
         "markdown": report,
     }
