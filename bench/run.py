@@ -14,7 +14,9 @@ worker during that run. The knowledge search page and API cycle through the 50 s
 `knowledge_queries.txt` (`rotate.lua`); the learning pages are requested signed in, each
 request with the session cookie of its person (`signed_in.lua`), and so are the
 self-assessment pages (2,000 result pages, each as a lead of its city, as many first views, and
-the coordinators' distribution page as a synthetic coordinator). Prints a table and writes
+the coordinators' distribution page as a synthetic coordinator) and the exchanges' review list
+(as the coordinator; `seed_exchanges.py`, and the matching solver timed in-process before the
+pages, `exchanges_matching.py`). Prints a table and writes
 bench/results/<date>-<db>.json. gunicorn is always stopped at the end, also on errors and
 Ctrl-C.
 """
