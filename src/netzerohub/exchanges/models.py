@@ -285,7 +285,8 @@ class Application(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["call", "status", "submitted_at"], name="exchanges_app_list_idx")
+            models.Index(fields=["call", "status", "submitted_at"], name="exchanges_app_list_idx"),
+            models.Index(fields=["call", "submitted_at", "id"], name="exchanges_app_review_idx"),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from netzerohub.cities.models import Country
 from netzerohub.cities.policies import approved_memberships, is_coordinator
 from netzerohub.core.languages import LANGUAGE_NAMES
 from netzerohub.core.models import AuditLog, Term
@@ -50,7 +51,9 @@ def _filtered(call: Call, user: Any, chosen: dict[str, str]):
     if chosen["status"]:
         applications = applications.filter(status=chosen["status"])
     if chosen["country"]:
-        applications = applications.filter(city__country__code=chosen["country"])
+        # By the country's id: a join on the code makes PostgreSQL walk every city of it.
+        country = Country.objects.filter(code=chosen["country"]).values_list("pk", flat=True)
+        applications = applications.filter(city__country_id=country.first())
     if chosen["mine"]:
         mine = Exists(Review.objects.filter(application=OuterRef("pk"), reviewer=user))
         applications = applications.filter(mine if chosen["mine"] == "yes" else ~mine)
@@ -66,6 +69,35 @@ def _ordered(applications, call: Call, sort: str):
         return applications.with_score(weights).order_by(best, "submitted_at", "pk")
     order = "-submitted_at" if sort == "-submitted" else "submitted_at"
     return applications.order_by(order, "pk")
+
+
+class _Ids:
+    """The ids of an ordered list for the paginator: a page fetches its 25 ids only (the index
+    on the call and the time of submission answers it), counted on the list without the score,
+    so that neither the count nor the order drags every row along."""
+
+    ordered = True  # what the paginator asks before it trusts the order
+
+    def __init__(self, ordered, unordered) -> None:
+        self.in_order, self.unordered = ordered, unordered
+
+    def count(self) -> int:
+        return self.unordered.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, part):
+        return list(self.in_order.values_list("pk", flat=True)[part])
+
+
+def _rows(ids: list[int]) -> list[Application]:
+    """The applications `ids`, in that order, with what a row shows (not their answers)."""
+    found = _with_reviews(Application.objects.filter(pk__in=ids)).defer(
+        "answers", "challenges", "representatives", "languages"
+    )
+    by_id = {application.pk: application for application in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _with_reviews(queryset):
@@ -101,8 +133,8 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     ordered = _ordered(applications, call, chosen["sort"])
     if export:
         return _export(call, ordered, user)
-    page = Paginator(_with_reviews(ordered), PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    page = Paginator(_Ids(ordered, applications), PER_PAGE).get_page(request.GET.get("page"))
+    rows = _rows(list(page.object_list))
     _annotate(rows, call, user, coordinator)
     context = {
         "call": call,
