@@ -25,11 +25,13 @@ from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_obj
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from netzerohub.cities.models import Country
 from netzerohub.cities.policies import approved_memberships, is_coordinator
+from netzerohub.core.fragments import rendered
 from netzerohub.core.languages import LANGUAGE_NAMES
 from netzerohub.core.models import AuditLog, Term
 from netzerohub.core.paging import PER_PAGE
@@ -40,6 +42,7 @@ from .models import Application, Call, Question, Review
 from .policies import get_application_for_user, get_call_for_user
 from .review_forms import ReviewFilterForm, ScoreForm
 
+LIST_SECONDS = 600
 DECISION_ACTIONS = [f"exchanges.application.{status}" for status in Application.DECIDED]
 
 
@@ -133,17 +136,24 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     ordered = _ordered(applications, call, chosen["sort"])
     if export:
         return _export(call, ordered, user)
-    page = Paginator(_Ids(ordered, applications), PER_PAGE).get_page(request.GET.get("page"))
-    rows = _rows(list(page.object_list))
-    _annotate(rows, call, user, coordinator)
-    context = {
-        "call": call,
-        "form": form,
-        "page": page,
-        "applications": rows,
-        "coordinator": coordinator,
-        "criteria": list(call.criteria.all()),
-    }
+
+    def build() -> dict:
+        page = Paginator(_Ids(ordered, applications), PER_PAGE).get_page(request.GET.get("page"))
+        rows = _rows(list(page.object_list))
+        _annotate(rows, call, user, coordinator)
+        return {"page": page, "applications": rows, "coordinator": coordinator}
+
+    # Rendered once per version of the call's reviews (every review, decision, submission and
+    # change of the call bumps it), filters, page and viewer (reviewers see their own scores).
+    parts = (
+        call.pk,
+        services.reviews_version(call),
+        "all" if coordinator else user.pk,
+        sorted((k, v) for k, v in request.GET.items() if k != "export"),
+        timezone.get_current_timezone_name(),
+    )
+    rows = rendered(request, "exchanges/_review_rows.html", parts, build, seconds=LIST_SECONDS)
+    context = {"call": call, "form": form, "rows": rows, "coordinator": coordinator}
     return render(request, "exchanges/review_list.html", context)
 
 

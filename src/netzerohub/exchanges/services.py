@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.cities.models import City, Membership
-from netzerohub.core import personal_data
+from netzerohub.core import personal_data, versions
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.languages import LANGUAGE_NAMES
 from netzerohub.core.models import Term
@@ -63,6 +63,15 @@ MAX_SCORE = 5
 REPRESENTATIVES_MAX = 2
 TEXT_MAX = 5000
 HOURS_MAX = 200
+
+
+def reviews_version(call: Call) -> str:
+    """The version of what a call's review list shows (cache keys of its renderings)."""
+    return versions.current(f"exchanges:reviews:{call.pk}")
+
+
+def _reviews_changed(call_id: int) -> None:
+    versions.bump(f"exchanges:reviews:{call_id}")
 
 
 class ExchangeError(Exception):
@@ -121,6 +130,7 @@ def save_call(
         model.objects.filter(call=call).exclude(pk__in=kept).delete()
     if reviewers is not None:
         call.reviewers.set(reviewers)
+    _reviews_changed(call.pk)
     log_action(
         "exchanges.call.created" if created else "exchanges.call.updated",
         actor=actor,
@@ -324,6 +334,7 @@ def submit_application(application: Application, *, actor: Any) -> Application:
     application.status = Application.Status.SUBMITTED
     application.submitted_at = timezone.now()
     application.save(update_fields=["status", "submitted_at", "updated"])
+    _reviews_changed(call.pk)
     log_action("exchanges.application.submitted", actor=actor, target=application)
     if first:
         notify(
@@ -351,6 +362,7 @@ def withdraw_application(application: Application, *, actor: Any) -> Application
     _check_open(application.call)
     application.status = Application.Status.WITHDRAWN
     application.save(update_fields=["status", "updated"])
+    _reviews_changed(application.call_id)
     log_action("exchanges.application.withdrawn", actor=actor, target=application)
     return application
 
@@ -415,6 +427,7 @@ def save_review(
         if not 0 <= int(value) <= MAX_SCORE:
             raise ValidationError(_("Scores go from 0 to %(max)s.") % {"max": MAX_SCORE})
         cleaned[str(int(pk))] = int(value)
+    _reviews_changed(application.call_id)
     review, _created = Review.objects.update_or_create(
         application=application,
         reviewer=reviewer,
@@ -472,6 +485,7 @@ def decide_application(application: Application, decision: str, *, actor: Any) -
     application.status = status
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_at", "updated"])
+    _reviews_changed(application.call_id)
     if status != Application.Status.ACCEPTED:
         Pair.objects.filter(application=application).delete()
     log_action(f"exchanges.application.{status}", actor=actor, target=application)

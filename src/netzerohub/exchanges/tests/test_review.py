@@ -601,3 +601,28 @@ def test_review_page_query_count(
     with django_assert_num_queries(QUERIES[("review", role)]):
         response = client.get(url)
     assert len(response.context["reviews"]) == len(people)
+
+
+def test_the_review_list_is_served_from_the_cache_until_something_changes(
+    client,
+    call,
+    criteria,
+    reviewer,
+    coordinator,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    applications_with_reviews(call, criteria, 6, [reviewer])
+    client.force_login(coordinator)
+    url = reverse("exchanges:review-list", args=[call.slug])
+    client.get(url)
+    with django_assert_max_num_queries(QUERIES[("list", "coordinator", "submitted")] - 3):
+        warm = client.get(url).content.decode()
+    application = Application.objects.for_call(call).submitted().order_by("submitted_at").first()
+    assert warm.count("Not yet") == 6
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_review(
+            application, reviewer=coordinator, scores={criteria[0].pk: 4}, comment=""
+        )
+    fresh = client.get(url).content.decode()
+    assert fresh.count("Not yet") == 5
