@@ -1103,7 +1103,8 @@ def test_city_profile_query_count(client, populated, role, member, django_assert
     assert response.status_code == 200
 
 
-MY_CITY_QUERIES = 14  # includes the cards: self-assessment (one query), groups and events (three), exchanges (two)
+# The cards included: self-assessment (one query), groups and events (three), exchanges (two).
+MY_CITY_QUERIES = 14
 
 
 def test_my_city_query_count(client, populated, data_size, lead, django_assert_num_queries):
