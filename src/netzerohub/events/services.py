@@ -19,7 +19,7 @@ from netzerohub.core import personal_data
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.notifications import notify
 
-from .caching import content_changed
+from .caching import content_changed, registrations_changed
 from .models import CalendarFeed, Event, Registration
 from .registration import RegistrationError, lock_event, offer_free_seats
 from .reminders import schedule_reminders
@@ -164,6 +164,7 @@ def record_attendance(event: Event, attended: Mapping[int, bool | None], *, acto
             registration.attended = value
             changed.append(registration)
     Registration.objects.bulk_update(changed, ["attended"])
+    registrations_changed(r.user_id for r in changed)
     if changed:
         log_action(
             "events.attendance.recorded",

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from netzerohub.cities.policies import approved_memberships
-from netzerohub.core.fragments import rendered
+from netzerohub.core.fragments import rendered, viewer
 from netzerohub.core.paging import paginate
 from netzerohub.core.policies import fetch_or_404
 from netzerohub.core.querysets import make_key
@@ -34,7 +34,7 @@ from netzerohub.core.ratelimit import rate_limited
 
 from . import calendars, services
 from . import registration as engine
-from .caching import content_version
+from .caching import FRAGMENT_SECONDS, content_version, person_version
 from .filters import (
     MONTH_VIEW,
     CalendarFilters,
@@ -432,25 +432,44 @@ def registration_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """The person's registrations for meetings and national events, upcoming and past, and
-    their personal calendar address."""
+    their personal calendar address.
+
+    The registrations are rendered once and cached under the catalogue version, the person's
+    registrations version (both bumped on commit), the viewer, their zone, the page and the
+    minute: an event that ends moves to "Past" within a minute."""
     user = request.user
     now = timezone.now()
-    registrations = (
-        Registration.objects.for_user(user)
-        .active()
-        .select_related("event", "event__group", "event__country", "city")
+    page_number = request.GET.get("page", "")
+    parts = (
+        content_version(),
+        person_version(user.pk),
+        *viewer(request),
+        timezone.get_current_timezone_name(),
+        now.strftime("%Y%m%d%H%M"),
+        page_number if page_number.isdigit() else "",
     )
-    upcoming = list(registrations.filter(event__ends_at__gt=now).order_by("event__starts_at", "pk"))
-    past = registrations.filter(event__ends_at__lte=now).order_by("-event__starts_at", "-pk")
-    # The count of past registrations changes only as events end: counted once a minute.
-    count_key = make_key("events.mine.past", user.pk, now.strftime("%Y%m%d%H%M"))
-    page = paginate(past, request.GET.get("page"), PAST_PER_PAGE, count_key=count_key)
+
+    def build() -> dict:
+        registrations = (
+            Registration.objects.for_user(user)
+            .active()
+            .select_related("event", "event__group", "event__country", "city")
+        )
+        upcoming = list(
+            registrations.filter(event__ends_at__gt=now).order_by("event__starts_at", "pk")
+        )
+        past = registrations.filter(event__ends_at__lte=now).order_by("-event__starts_at", "-pk")
+        return {
+            "upcoming": upcoming,
+            "offers": [r for r in upcoming if r.status == Status.OFFERED],
+            "page": paginate(past, page_number, PAST_PER_PAGE),
+        }
+
+    body = rendered(request, "events/_mine_body.html", parts, build, seconds=FRAGMENT_SECONDS)
     feed = CalendarFeed.objects.active().filter(user=user).first()
     feed_url = request.build_absolute_uri(feed.get_absolute_url()) if feed else ""
     context = {
-        "upcoming": upcoming,
-        "offers": [r for r in upcoming if r.status == Status.OFFERED],
-        "page": page,
+        "body": body,
         "feed": feed,
         "feed_url": feed_url,
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",

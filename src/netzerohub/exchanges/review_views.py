@@ -153,7 +153,16 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
         timezone.get_current_timezone_name(),
     )
     rows = rendered(request, "exchanges/_review_rows.html", parts, build, seconds=LIST_SECONDS)
-    context = {"call": call, "form": form, "rows": rows, "coordinator": coordinator}
+    # The filter form's selects cost more to render than the rows: rendered once per filters
+    # (the form has no CSRF token: a GET form).
+    filters = rendered(
+        request,
+        "exchanges/_review_filters.html",
+        (coordinator, parts[3]),
+        lambda: {"form": form},
+        seconds=LIST_SECONDS,
+    )
+    context = {"call": call, "filters": filters, "rows": rows, "coordinator": coordinator}
     return render(request, "exchanges/review_list.html", context)
 
 

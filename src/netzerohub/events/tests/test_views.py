@@ -23,6 +23,7 @@ from netzerohub.community.tests.factories import GroupMembershipFactory, PhaseFa
 from netzerohub.core.models import Term
 from netzerohub.core.tests.browser import collect_console_errors, sign_in
 from netzerohub.core.tests.test_accessibility import assert_accessible
+from netzerohub.events import registration as engine
 from netzerohub.events import services
 from netzerohub.events.models import CalendarFeed, Event, Registration
 
@@ -671,6 +672,37 @@ def test_my_registrations_lists_meetings_and_events_upcoming_and_past(client, ci
     assert city.name in html and "(Europe/Brussels)" in html
 
 
+def test_my_registrations_is_cached_until_the_persons_registrations_change(
+    client, city, member, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    event = EventFactory(title="Mobility day", starts_at=in_days(10))
+    client.force_login(member)
+    assert "Mobility day" not in text(client.get(MINE))
+    with django_assert_num_queries(QUERIES["mine warm"]):
+        client.get(MINE)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = engine.register(event, user=member, city=city)
+    assert "Mobility day" in text(client.get(MINE))
+    # A change someone else makes (the admin saving the row) is seen too.
+    with django_capture_on_commit_callbacks(execute=True):
+        registration.status = Status.CANCELLED
+        registration.save()
+    assert "Mobility day" not in text(client.get(MINE))
+
+
+def test_my_registrations_shows_attendance_as_soon_as_it_is_recorded(
+    client, city, member, django_capture_on_commit_callbacks
+):
+    registration = RegistrationFactory(
+        event=EventFactory(starts_at=in_days(-3)), user=member, city=city
+    )
+    client.force_login(member)
+    assert "Attended" not in text(client.get(MINE))
+    with django_capture_on_commit_callbacks(execute=True):  # one bulk update, no signal
+        services.record_attendance(registration.event, {registration.pk: True}, actor=member)
+    assert "Attended" in text(client.get(MINE))
+
+
 def test_my_registrations_needs_signing_in(client):
     response = client.get(MINE)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -812,6 +844,7 @@ QUERIES = {
     "month": {"visitor": 4, "member": 8},
     "event": {"visitor": 3, "member": 10},
     "mine": 7,
+    "mine warm": 2,  # the person and their calendar address
 }
 
 
