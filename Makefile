@@ -26,6 +26,7 @@ serve:
 	@trap 'kill 0' INT TERM EXIT; \
 	$(DEMO_ENV) $(PY) manage.py db_worker --interval 1 & \
 	$(DEMO_ENV) $(PY) manage.py run_event_jobs --loop 60 & \
+	$(DEMO_ENV) $(PY) manage.py run_helpdesk_jobs --loop 60 & \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "netzerohub.community",
     "netzerohub.events",
     "netzerohub.exchanges",
+    "netzerohub.helpdesk",
     "netzerohub.dashboard",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("groups/", include("netzerohub.community.urls")),
     path("events/", include("netzerohub.events.urls")),
     path("exchanges/", include("netzerohub.exchanges.urls")),
+    path("helpdesk/", include("netzerohub.helpdesk.urls")),
     path("accounts/", include("netzerohub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,657 @@
+"""Writes of the helpdesk: opening tickets (members, visitors), routing and assignment, the
+conversation (replies and internal notes), status changes with the service-level clock, rating,
+the sweeps (auto-close, breach warnings), the FAQ and the configuration.
+
+Every function is atomic and audited; notifications and emails go out after commit. Internal
+notes are never part of anything sent to the city side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from functools import partial
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from netzerohub.core import personal_data
+from netzerohub.core.audit import log_action, register_labels
+from netzerohub.core.markdown import plain_text
+from netzerohub.core.notifications import notify
+from netzerohub.core.search.engine import index_object, unindex_object
+
+from . import clock
+from .caching import tickets_changed
+from .models import (
+    Absence,
+    Attachment,
+    Category,
+    FaqEntry,
+    Message,
+    Priority,
+    Queue,
+    RoutingRule,
+    ServiceLevel,
+    Ticket,
+    WorkingTime,
+)
+from .tasks import email_visitor
+
+register_labels(
+    {
+        "helpdesk.ticket.opened": _l("Helpdesk ticket opened"),
+        "helpdesk.ticket.confirmed": _l("Helpdesk ticket confirmed by its visitor"),
+        "helpdesk.ticket.replied": _l("Helpdesk reply"),
+        "helpdesk.ticket.noted": _l("Helpdesk internal note"),
+        "helpdesk.ticket.changed": _l("Helpdesk ticket changed"),
+        "helpdesk.ticket.rated": _l("Helpdesk ticket rated"),
+        "helpdesk.ticket.closed": _l("Helpdesk ticket closed automatically"),
+        "helpdesk.faq.saved": _l("FAQ entry saved"),
+        "helpdesk.faq.deleted": _l("FAQ entry deleted"),
+        "helpdesk.settings.changed": _l("Helpdesk settings changed"),
+    }
+)
+
+S = Ticket.Status
+FAQ_KIND = "helpdesk.faqentry"
+
+
+class HelpdeskError(Exception):
+    """A request the helpdesk refuses, with a message for the person."""
+
+
+# --- routing and assignment ------------------------------------------------------------------
+
+
+def route(category: str, term_id: int | None) -> Queue | None:
+    """The queue for a category (and theme): the rule with the theme, else the category's
+    rule, else the default queue; inactive queues are skipped."""
+    rules = {
+        (rule.term_id): rule.queue
+        for rule in RoutingRule.objects.filter(category=category, queue__is_active=True)
+        .filter(Q(term__isnull=True) | Q(term_id=term_id))
+        .select_related("queue")
+    }
+    found = rules.get(term_id) if term_id is not None else None
+    return found or rules.get(None) or Queue.objects.filter(is_default=True, is_active=True).first()
+
+
+def available_expert(queue: Queue, *, today: dt.date) -> Any | None:
+    """The queue's expert with the fewest active tickets who is not away today (ties: who has
+    waited longest since their last assignment is not tracked; the lowest id wins, stable)."""
+    away = Absence.objects.filter(starts_on__lte=today, ends_on__gte=today).values("expert")
+    experts = (
+        queue.experts.filter(is_active=True)
+        .exclude(pk__in=away)
+        .annotate(
+            load=Count(
+                "helpdesk_assigned",
+                filter=Q(helpdesk_assigned__status__in=Ticket.ACTIVE),
+            )
+        )
+        .order_by("load", "pk")
+    )
+    return experts.first()
+
+
+def _assign_automatically(ticket: Ticket) -> None:
+    ticket.queue = route(ticket.category, ticket.term_id)
+    if ticket.queue is not None and ticket.queue.auto_assign:
+        ticket.assignee = available_expert(ticket.queue, today=timezone.localdate())
+
+
+# --- the clock -------------------------------------------------------------------------------
+
+
+def _targets(priority: str) -> ServiceLevel | None:
+    return ServiceLevel.objects.filter(priority=priority).first()
+
+
+def _start_clock(ticket: Ticket, now: dt.datetime) -> None:
+    ticket.received_at = now
+    _set_due_times(ticket)
+
+
+def _set_due_times(ticket: Ticket) -> None:
+    """Due times from the moment received, the priority's targets and the time paused."""
+    level = _targets(ticket.priority)
+    if level is None or ticket.received_at is None:
+        ticket.first_response_due = ticket.resolution_due = None
+        return
+    calendar = clock.calendar()
+    ticket.first_response_due = calendar.add(ticket.received_at, level.first_response_hours * 3600)
+    ticket.resolution_due = calendar.add(
+        ticket.received_at, level.resolution_hours * 3600 + ticket.paused_seconds
+    )
+
+
+def _pause(ticket: Ticket, now: dt.datetime) -> None:
+    if ticket.waiting_since is None:
+        ticket.waiting_since = now
+
+
+def _resume(ticket: Ticket, now: dt.datetime) -> None:
+    """The clock runs again: the working time spent paused moves the resolution due time."""
+    if ticket.waiting_since is None:
+        return
+    calendar = clock.calendar()
+    paused = calendar.seconds_between(ticket.waiting_since, now)
+    ticket.paused_seconds += paused
+    if ticket.resolution_due is not None and paused:
+        ticket.resolution_due = calendar.add(ticket.resolution_due, paused)
+    ticket.waiting_since = None
+    ticket.resolution_warned = False
+
+
+def _set_status(ticket: Ticket, status: str, now: dt.datetime) -> None:
+    """Move to `status`, keeping the clock right: waiting and resolved pause it, open resumes."""
+    if status == ticket.status:
+        return
+    if status in (S.WAITING, S.RESOLVED):
+        _pause(ticket, now)
+    elif status in (S.NEW, S.OPEN):
+        _resume(ticket, now)
+    if status == S.RESOLVED:
+        ticket.resolved_at = now
+        if ticket.received_at is not None:
+            worked = clock.calendar().seconds_between(ticket.received_at, now)
+            ticket.resolution_seconds = max(0, worked - ticket.paused_seconds)
+    elif status != S.CLOSED:
+        ticket.resolved_at = None
+        ticket.resolution_seconds = None
+    if status == S.CLOSED:
+        ticket.closed_at = now
+    ticket.status = status
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+
+def _attach(message: Message, files: Sequence[UploadedFile]) -> None:
+    for upload in files:
+        Attachment.objects.create(
+            message=message, file=upload, name=upload.name[:200], size=upload.size or 0
+        )
+
+
+def _tell_helpdesk(ticket: Ticket, title: str, body: str, *, exclude: Any = None) -> None:
+    """The assignee, or the queue's experts when nobody is assigned."""
+    if ticket.assignee_id:
+        people = [ticket.assignee]
+    elif ticket.queue_id:
+        people = list(ticket.queue.experts.filter(is_active=True))
+    else:
+        people = []
+    people = [p for p in people if exclude is None or p.pk != exclude.pk]
+    if people:
+        notify(people, kind="helpdesk", title=title, body=body, url=ticket.get_absolute_url())
+
+
+def _tell_city(ticket: Ticket, title: str, body: str) -> None:
+    """The person who asked (a notification and its email), or the visitor (an email with
+    their private link). Only ever called with public content."""
+    if ticket.requester_id:
+        notify(
+            [ticket.requester],
+            kind="helpdesk",
+            title=title,
+            body=body,
+            url=ticket.get_absolute_url(),
+        )
+    elif ticket.contact_email:
+        transaction.on_commit(partial(email_visitor.enqueue, ticket.pk, "reply"))
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    actor: Any,
+    city: Any | None,
+    category: str,
+    subject: str,
+    description: str,
+    term: Any | None = None,
+    files: Sequence[UploadedFile] = (),
+    priority: str = Priority.NORMAL,
+    follow_up_of: Ticket | None = None,
+) -> Ticket:
+    """A member's ticket (for one of their cities, or none): routed, assigned, clock started."""
+    now = timezone.now()
+    ticket = Ticket(
+        requester=actor,
+        city=city,
+        category=category,
+        term=term if category == Category.EXPERT else None,
+        subject=subject.strip(),
+        priority=priority,
+        status=S.NEW,
+        follow_up_of=follow_up_of,
+    )
+    _receive(ticket, description, files, author=actor, now=now)
+    log_action("helpdesk.ticket.opened", actor=actor, target=ticket, data={"category": category})
+    return ticket
+
+
+def _receive(
+    ticket: Ticket, description: str, files: Sequence[UploadedFile], *, author: Any, now
+) -> None:
+    _assign_automatically(ticket)
+    _start_clock(ticket, now)
+    ticket.message_count = 1
+    ticket.save()
+    message = Message.objects.create(
+        ticket=ticket, kind=Message.Kind.REPLY, author=author, from_city=True, body=description
+    )
+    _attach(message, files)
+    _tell_helpdesk(
+        ticket,
+        _("New ticket #%(number)s: %(subject)s") % {"number": ticket.pk, "subject": ticket.subject},
+        plain_text(description)[:500],
+    )
+    tickets_changed()
+
+
+@transaction.atomic
+def open_visitor_ticket(
+    *,
+    name: str,
+    email: str,
+    category: str,
+    subject: str,
+    description: str,
+    term: Any | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> Ticket:
+    """A visitor's ticket: kept aside until they follow the link emailed to them."""
+    ticket = Ticket.objects.create(
+        contact_name=name.strip(),
+        contact_email=email.strip(),
+        access_token=Ticket.new_token(),
+        category=category,
+        term=term if category == Category.EXPERT else None,
+        subject=subject.strip(),
+        status=S.UNVERIFIED,
+        message_count=1,
+    )
+    message = Message.objects.create(
+        ticket=ticket, kind=Message.Kind.REPLY, from_city=True, body=description
+    )
+    _attach(message, files)
+    log_action("helpdesk.ticket.opened", actor=None, target=ticket, data={"visitor": True})
+    transaction.on_commit(partial(email_visitor.enqueue, ticket.pk, "confirm"))
+    return ticket
+
+
+@transaction.atomic
+def confirm_visitor_ticket(ticket: Ticket) -> bool:
+    """The visitor followed their link: the ticket reaches the helpdesk (once)."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != S.UNVERIFIED:
+        return False
+    now = timezone.now()
+    ticket.status = S.NEW
+    _assign_automatically(ticket)
+    _start_clock(ticket, now)
+    ticket.save()
+    first = ticket.messages.order_by("created", "pk").first()
+    _tell_helpdesk(
+        ticket,
+        _("New ticket #%(number)s: %(subject)s") % {"number": ticket.pk, "subject": ticket.subject},
+        plain_text(first.body)[:500] if first else "",
+    )
+    log_action("helpdesk.ticket.confirmed", actor=None, target=ticket)
+    tickets_changed()
+    return True
+
+
+# --- the conversation ------------------------------------------------------------------------
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return (
+        Ticket.objects.select_for_update()
+        .select_related("queue", "assignee", "requester")
+        .get(pk=ticket.pk)
+    )
+
+
+@transaction.atomic
+def reply_as_city(
+    ticket: Ticket, *, actor: Any | None, body: str, files: Sequence[UploadedFile] = ()
+) -> Message:
+    """A reply from the city side (the asker, a lead, or the visitor through their link): a
+    ticket waiting for the city or resolved opens again; a closed one takes no reply."""
+    ticket = _locked(ticket)
+    if ticket.status == S.CLOSED:
+        raise HelpdeskError(
+            _(
+                "This ticket is closed and takes no more replies. "
+                "Open a new ticket that follows it up."
+            )
+        )
+    if ticket.status == S.UNVERIFIED:
+        raise HelpdeskError(_("Confirm your email address first: follow the link we sent you."))
+    now = timezone.now()
+    reopened = ticket.status in (S.WAITING, S.RESOLVED)
+    if reopened:
+        _set_status(ticket, S.OPEN, now)
+    message = Message.objects.create(
+        ticket=ticket, kind=Message.Kind.REPLY, author=actor, from_city=True, body=body
+    )
+    _attach(message, files)
+    ticket.message_count += 1
+    ticket.save()
+    _tell_helpdesk(
+        ticket,
+        _("Reply from the city on #%(number)s: %(subject)s")
+        % {"number": ticket.pk, "subject": ticket.subject},
+        plain_text(body)[:500],
+    )
+    log_action(
+        "helpdesk.ticket.replied",
+        actor=actor,
+        target=ticket,
+        data={"city": True, "reopened": reopened},
+    )
+    tickets_changed()
+    return message
+
+
+@transaction.atomic
+def reply_as_helpdesk(
+    ticket: Ticket,
+    *,
+    actor: Any,
+    body: str,
+    note: bool = False,
+    status: str | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> Message:
+    """An expert's public reply (the city is told; the first one stops the first-response
+    clock; `status` — open, waiting for the city or resolved — follows it) or internal note
+    (only the helpdesk side is told; the status does not change)."""
+    ticket = _locked(ticket)
+    if ticket.status in (S.CLOSED, S.UNVERIFIED) and not note:
+        raise HelpdeskError(_("This ticket is closed: the city can no longer read replies here."))
+    now = timezone.now()
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=Message.Kind.NOTE if note else Message.Kind.REPLY,
+        author=actor,
+        from_city=False,
+        body=body,
+    )
+    _attach(message, files)
+    ticket.message_count += 1
+    if note:
+        ticket.save()
+        _tell_helpdesk(
+            ticket,
+            _("Internal note on #%(number)s") % {"number": ticket.pk},
+            plain_text(body)[:500],
+            exclude=actor,
+        )
+        log_action("helpdesk.ticket.noted", actor=actor, target=ticket)
+        tickets_changed()
+        return message
+    if ticket.first_response_at is None and ticket.received_at is not None:
+        ticket.first_response_at = now
+        ticket.first_response_seconds = clock.calendar().seconds_between(ticket.received_at, now)
+    if ticket.assignee_id is None:
+        ticket.assignee = actor
+    next_status = status if status in (S.OPEN, S.WAITING, S.RESOLVED) else S.OPEN
+    _set_status(ticket, next_status, now)
+    ticket.save()
+    if next_status == S.RESOLVED:
+        title = _("Your ticket #%(number)s is resolved: please rate the answer")
+    else:
+        title = _("New reply to your ticket #%(number)s")
+    _tell_city(ticket, title % {"number": ticket.pk}, plain_text(body)[:2000])
+    log_action("helpdesk.ticket.replied", actor=actor, target=ticket, data={"status": next_status})
+    tickets_changed()
+    return message
+
+
+@transaction.atomic
+def change_ticket(
+    ticket: Ticket,
+    *,
+    actor: Any,
+    status: str | None = None,
+    priority: str | None = None,
+    queue: Queue | None = None,
+    assignee: Any | None = None,
+    unassign: bool = False,
+) -> Ticket:
+    """What the helpdesk side changes on a ticket; each change is audited."""
+    ticket = _locked(ticket)
+    now = timezone.now()
+    changed: dict[str, str] = {}
+    if status and status != ticket.status:
+        if status == S.UNVERIFIED or ticket.status == S.UNVERIFIED:
+            raise HelpdeskError(_("A visitor's ticket starts when they confirm their address."))
+        _set_status(ticket, status, now)
+        changed["status"] = status
+    if priority and priority != ticket.priority:
+        ticket.priority = priority
+        _set_due_times(ticket)
+        ticket.first_response_warned = ticket.resolution_warned = False
+        changed["priority"] = priority
+    if queue is not None and queue.pk != ticket.queue_id:
+        ticket.queue = queue
+        changed["queue"] = queue.slug
+        if assignee is None and not unassign:
+            ticket.assignee = (
+                available_expert(queue, today=timezone.localdate()) if queue.auto_assign else None
+            )
+            changed["assignee"] = str(ticket.assignee_id or "")
+    if unassign and ticket.assignee_id is not None:
+        ticket.assignee = None
+        changed["assignee"] = ""
+    elif assignee is not None and assignee.pk != ticket.assignee_id:
+        ticket.assignee = assignee
+        changed["assignee"] = str(assignee.pk)
+        if assignee.pk != actor.pk:
+            notify(
+                [assignee],
+                kind="helpdesk",
+                title=_("Ticket #%(number)s is assigned to you: %(subject)s")
+                % {"number": ticket.pk, "subject": ticket.subject},
+                url=ticket.get_absolute_url(),
+            )
+    if not changed:
+        return ticket
+    ticket.save()
+    if changed.get("status") == S.RESOLVED:
+        _tell_city(
+            ticket,
+            _("Your ticket #%(number)s is resolved: please rate the answer")
+            % {"number": ticket.pk},
+            "",
+        )
+    log_action("helpdesk.ticket.changed", actor=actor, target=ticket, data=changed)
+    tickets_changed()
+    return ticket
+
+
+@transaction.atomic
+def rate(ticket: Ticket, *, actor: Any, rating: int, comment: str = "") -> Ticket:
+    ticket = _locked(ticket)
+    if ticket.rating is not None:
+        raise HelpdeskError(_("You have already rated this ticket. Thank you!"))
+    if ticket.status not in (S.RESOLVED, S.CLOSED):
+        raise HelpdeskError(_("You can rate the answer once the ticket is resolved."))
+    if not 1 <= int(rating) <= 5:
+        raise HelpdeskError(_("Choose a rating from 1 to 5."))
+    ticket.rating = int(rating)
+    ticket.rating_comment = comment.strip()
+    ticket.rated_at = timezone.now()
+    ticket.save(update_fields=["rating", "rating_comment", "rated_at", "updated"])
+    log_action("helpdesk.ticket.rated", actor=actor, target=ticket, data={"rating": ticket.rating})
+    tickets_changed()
+    return ticket
+
+
+# --- sweeps ----------------------------------------------------------------------------------
+
+
+def close_resolved(*, now: dt.datetime | None = None) -> int:
+    """Close tickets resolved more than the configured number of days ago."""
+    now = now or timezone.now()
+    days = (WorkingTime.objects.first() or WorkingTime()).auto_close_days
+    ids = list(
+        Ticket.objects.resolved_before(now - dt.timedelta(days=days)).values_list("pk", flat=True)
+    )
+    closed = 0
+    for pk in ids:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=pk)
+            if ticket.status != S.RESOLVED:
+                continue
+            _set_status(ticket, S.CLOSED, now)
+            ticket.save()
+            log_action("helpdesk.ticket.closed", actor=None, target=ticket, data={"days": days})
+            closed += 1
+    if closed:
+        tickets_changed()
+    return closed
+
+
+def warn_before_breach(*, now: dt.datetime | None = None) -> int:
+    """Tell the assignee (or the queue's experts) once per due time when a ticket will be late
+    within the warning window, or already is."""
+    now = now or timezone.now()
+    setting = WorkingTime.objects.first() or WorkingTime()
+    horizon = clock.calendar().add(now, setting.warn_hours * 3600) if setting.warn_hours else now
+    candidates = (
+        Ticket.objects.due_before(horizon)
+        .filter(Q(first_response_warned=False) | Q(resolution_warned=False))
+        .select_related("queue", "assignee")
+    )
+    warned = 0
+    for ticket in candidates:
+        with transaction.atomic():
+            fields = []
+            if (
+                not ticket.first_response_warned
+                and ticket.first_response_at is None
+                and ticket.first_response_due is not None
+                and ticket.first_response_due < horizon
+            ):
+                fields.append("first_response_warned")
+                what = _("first response")
+                due = ticket.first_response_due
+            elif (
+                not ticket.resolution_warned
+                and ticket.resolution_due is not None
+                and ticket.resolution_due < horizon
+            ):
+                fields.append("resolution_warned")
+                what = _("resolution")
+                due = ticket.resolution_due
+            else:
+                continue
+            claimed = Ticket.objects.filter(pk=ticket.pk, **{fields[0]: False}).update(
+                **{fields[0]: True}
+            )
+            if not claimed:  # another sweep warned first
+                continue
+            late = due <= now
+            title = (
+                _("Ticket #%(number)s is late: %(what)s was due")
+                if late
+                else _("Ticket #%(number)s: %(what)s due soon")
+            ) % {"number": ticket.pk, "what": what}
+            _tell_helpdesk(ticket, title, ticket.subject)
+            warned += 1
+    return warned
+
+
+# --- the FAQ, canned replies and configuration -----------------------------------------------
+
+
+def _unique_slug(question: str, exclude: int | None) -> str:
+    base = slugify(question)[:70] or "entry"
+    slug, n = base, 2
+    while FaqEntry.objects.filter(slug=slug).exclude(pk=exclude).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def save_faq_entry(entry: FaqEntry, *, actor: Any) -> FaqEntry:
+    """Create or change an entry; a published one is in the search (help page, suggestions)."""
+    created = entry.pk is None
+    if not entry.slug:
+        entry.slug = _unique_slug(entry.question, entry.pk)
+    if created:
+        entry.author = actor
+    entry.save()
+    if entry.status == FaqEntry.Status.PUBLISHED:
+        index_object(
+            entry,
+            title=entry.question,
+            text=plain_text(entry.answer),
+            audience="public",
+            date=entry.updated.date(),
+            facets={"category": [entry.category]},
+        )
+    else:
+        unindex_object(entry)
+    log_action(
+        "helpdesk.faq.saved",
+        actor=actor,
+        target=entry,
+        data={"created": created, "status": entry.status},
+    )
+    return entry
+
+
+@transaction.atomic
+def delete_faq_entry(entry: FaqEntry, *, actor: Any) -> None:
+    unindex_object(entry)
+    log_action("helpdesk.faq.deleted", actor=actor, target=entry, data={"question": entry.question})
+    entry.delete()
+
+
+@transaction.atomic
+def save_settings(objects: Iterable[Any], *, actor: Any, what: str) -> None:
+    """Save configuration rows (queues, rules, service levels, working time, holidays,
+    canned replies, absences) from the coordinators' and experts' forms: the clock and the
+    routing see the change at once."""
+    for obj in objects:
+        obj.save()
+    clock.settings_changed()
+    log_action("helpdesk.settings.changed", actor=actor, data={"what": what})
+
+
+# --- personal data ---------------------------------------------------------------------------
+
+
+def _personal_data(user: Any) -> list[dict[str, Any]]:
+    tickets = Ticket.objects.asked_by(user).prefetch_related("messages")
+    return [
+        {
+            "number": t.pk,
+            "subject": t.subject,
+            "status": t.status,
+            "opened": t.created.isoformat(),
+            "rating": t.rating,
+            "messages": [
+                {"written": m.created.isoformat(), "from_city": m.from_city, "text": m.body}
+                for m in t.messages.all()
+                if m.kind == Message.Kind.REPLY  # internal notes are the helpdesk's
+            ],
+        }
+        for t in tickets
+    ]
+
+
+personal_data.register("helpdesk_tickets", _personal_data)
