@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import manage_views, ticket_views, views
 
 app_name = "helpdesk"
 
 urlpatterns = [
-    # The public help page, asking, and the conversation (views.py).
+    # The public help page and asking (views.py); a ticket's page and conversation
+    # (ticket_views.py).
     path("", views.help_page, name="help"),
     path("faq/<slug:slug>/", views.faq_entry, name="faq-entry"),
     path("suggest/", views.suggest, name="suggest"),
@@ -13,15 +14,19 @@ urlpatterns = [
     path("contact/", views.contact, name="contact"),
     path("contact/sent/", views.contact_sent, name="contact-sent"),
     path("tickets/", views.my_tickets, name="mine"),
-    path("tickets/<int:pk>/", views.ticket, name="ticket"),
-    path("tickets/<int:pk>/reply/", views.reply, name="reply"),
-    path("tickets/<int:pk>/answer/", views.answer, name="answer"),
-    path("tickets/<int:pk>/change/", views.change, name="change"),
-    path("tickets/<int:pk>/rate/", views.rate, name="rate"),
-    path("tickets/<int:pk>/files/<int:file_pk>/", views.attachment, name="attachment"),
-    path("v/<str:token>/", views.visitor_ticket, name="visitor-ticket"),
-    path("v/<str:token>/reply/", views.visitor_reply, name="visitor-reply"),
-    path("v/<str:token>/files/<int:file_pk>/", views.visitor_attachment, name="visitor-attachment"),
+    path("tickets/<int:pk>/", ticket_views.ticket, name="ticket"),
+    path("tickets/<int:pk>/reply/", ticket_views.reply, name="reply"),
+    path("tickets/<int:pk>/answer/", ticket_views.answer, name="answer"),
+    path("tickets/<int:pk>/change/", ticket_views.change, name="change"),
+    path("tickets/<int:pk>/rate/", ticket_views.rate, name="rate"),
+    path("tickets/<int:pk>/files/<int:file_pk>/", ticket_views.attachment, name="attachment"),
+    path("v/<str:token>/", ticket_views.visitor_ticket, name="visitor-ticket"),
+    path("v/<str:token>/reply/", ticket_views.visitor_reply, name="visitor-reply"),
+    path(
+        "v/<str:token>/files/<int:file_pk>/",
+        ticket_views.visitor_attachment,
+        name="visitor-attachment",
+    ),
     # Running the helpdesk (manage_views.py).
     path("queues/", manage_views.queues, name="queues"),
     path("queues/<slug:slug>/", manage_views.queue, name="queue"),
