@@ -315,8 +315,11 @@ def confirm_visitor_ticket(ticket: Ticket) -> bool:
 
 
 def _locked(ticket: Ticket) -> Ticket:
+    """The ticket again, its row locked until the transaction ends (two experts replying at
+    once write one after the other). Only the ticket's own row: PostgreSQL refuses FOR UPDATE
+    on the nullable side of the outer joins that select_related makes."""
     return (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("queue", "assignee", "requester")
         .get(pk=ticket.pk)
     )
