@@ -16,7 +16,9 @@ request with the session cookie of its person (`signed_in.lua`), and so are the
 self-assessment pages (2,000 result pages, each as a lead of its city, as many first views, and
 the coordinators' distribution page as a synthetic coordinator) and the exchanges' review list
 (as the coordinator; `seed_exchanges.py`, and the matching solver timed in-process before the
-pages, `exchanges_matching.py`). Prints a table and writes
+pages, `exchanges_matching.py`), and the helpdesk's queue page and ticket page as an expert of
+the queue, the ticket page as the member who asked and the metrics page as the coordinator
+(`seed_helpdesk.py`: 100,000 tickets, 500,000 messages). Prints a table and writes
 bench/results/<date>-<db>.json. gunicorn is always stopped at the end, also on errors and
 Ctrl-C.
 """
@@ -114,6 +116,22 @@ class Exchanges:
 
 
 @dataclass
+class Helpdesk:
+    """Who and what the helpdesk pages are requested as: the measured queue and one of its
+    experts, the tickets of that queue (many messages among them) and tickets of people with a
+    city, each with the session of the person who asked, and the coordinator's session (staff
+    MFA passed, for experts too)."""
+
+    queue: str  # slug
+    queue_active: int
+    expert: str  # the expert's cookie
+    expert_tickets: list[int]
+    member_tickets: list[tuple[int, str]]  # (ticket id, the cookie of the person who asked)
+    coordinator: str
+    most_messages: int  # the most messages of a measured ticket
+
+
+@dataclass
 class Result:
     name: str
     path: str
@@ -189,10 +207,17 @@ def seeds(args: argparse.Namespace, group: str) -> bool:
 
 def prepare(
     args: argparse.Namespace,
-) -> tuple[dict[str, Any], SignedIn | None, Reviewers | None, Attendees | None, Exchanges | None]:
+) -> tuple[
+    dict[str, Any],
+    SignedIn | None,
+    Reviewers | None,
+    Attendees | None,
+    Exchanges | None,
+    Helpdesk | None,
+]:
     """Migrate, load reference data, seed, collect static files; returns facts about the data
-    and, when the learning, self-assessment, events or exchanges pages are measured, the
-    sessions to request them with."""
+    and, when the learning, self-assessment, events, exchanges or helpdesk pages are measured,
+    the sessions to request them with."""
     import django
 
     django.setup()
@@ -200,6 +225,7 @@ def prepare(
     import seed_assessment
     import seed_events
     import seed_exchanges
+    import seed_helpdesk
     import seed_knowledge
     import seed_learning
     from django.core.management import call_command
@@ -282,6 +308,19 @@ def prepare(
             ),
             database_kind(os.environ["DATABASE_URL"]),
             "exchanges-seed",
+            "seed_s",
+            "the data was already there",
+        )
+    helpdesk_seed = None
+    if wants(args, "helpdesk"):
+        helpdesk_seed = kept_timings(
+            seed_helpdesk.seed(
+                seed_helpdesk.Targets(
+                    tickets=args.helpdesk_tickets, messages=args.helpdesk_messages
+                )
+            ),
+            database_kind(os.environ["DATABASE_URL"]),
+            "helpdesk-seed",
             "seed_s",
             "the data was already there",
         )
@@ -372,8 +411,23 @@ def prepare(
                 "country": exchange.country,
             },
         }
+    helpdesk = None
+    if helpdesk_seed is not None:
+        helpdesk = helpdesk_sessions(args.helpdesk_pages, args.helpdesk_members)
+        facts["helpdesk"] = seed_helpdesk.facts() | {
+            "seed": helpdesk_seed,
+            "measured_as": {
+                "queue": helpdesk.queue,
+                "queue_active_tickets": helpdesk.queue_active,
+                "expert_ticket_pages": len(helpdesk.expert_tickets),
+                "member_ticket_pages": len(helpdesk.member_tickets),
+                "members": len({c for _pk, c in helpdesk.member_tickets}),
+                "most_messages_of_a_measured_ticket": helpdesk.most_messages,
+                "coordinator": seed_assessment.COORDINATOR_EMAIL,
+            },
+        }
     connections.close_all()
-    return facts, signed_in, reviewers, attendees, exchange
+    return facts, signed_in, reviewers, attendees, exchange, helpdesk
 
 
 def learning_seed_timing(report: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -619,6 +673,55 @@ def exchanges_sessions() -> Exchanges:
         applications=applications.submitted().count(),
         coordinator=session_cookie(coordinator, {StaffMFAMiddleware.SESSION_KEY: True}),
         country=country or "DE",
+    )
+
+
+def helpdesk_sessions(pages: int, members: int) -> Helpdesk:
+    """The measured queue (the portal's, the largest) and its first expert; `pages` tickets of
+    that queue for the expert's ticket page (the tenth with most messages, the others spread
+    over the queue by id: every status, old and new); `members` tickets of people with a city
+    (a twentieth with most messages, the others spread), each with the session of the person
+    who asked; the coordinator. Staff sessions carry the staff MFA mark as `StaffMFAMiddleware`
+    leaves it once passed (the experts and the coordinator have an authenticator app)."""
+    import seed_assessment
+    import seed_helpdesk
+
+    from netzerohub.accounts.middleware import StaffMFAMiddleware
+    from netzerohub.helpdesk.models import Ticket
+
+    queue, expert = seed_helpdesk.queue_of_expert()
+    coordinator = seed_assessment.coordinator()
+    if expert is None or coordinator is None:
+        raise RuntimeError("The helpdesk data is missing: did seed_helpdesk run?")
+    mfa = {StaffMFAMiddleware.SESSION_KEY: True}
+
+    def spread(tickets: Any, count: int, talkative: int) -> list[int]:
+        top = list(
+            tickets.order_by("-message_count", "pk").values_list("pk", flat=True)[:talkative]
+        )
+        ids = list(tickets.order_by("pk").values_list("pk", flat=True))
+        others = [pk for pk in ids if pk not in set(top)]
+        chosen = top + others[:: max(1, len(others) // max(count - len(top), 1))]
+        return chosen[:count]
+
+    received = Ticket.objects.received()
+    expert_tickets = spread(received.filter(queue=queue), pages, pages // 10)
+    asked = seed_helpdesk.bench_tickets().received().filter(city__isnull=False)
+    member_ids = spread(asked, members, members // 20)
+    requesters = dict(Ticket.objects.filter(pk__in=member_ids).values_list("pk", "requester_id"))
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.in_bulk(set(requesters.values()))
+    cookies = {pk: session_cookie(user) for pk, user in people.items()}
+    most = Ticket.objects.filter(pk__in=expert_tickets + member_ids).order_by("-message_count")
+    return Helpdesk(
+        queue=queue.slug,
+        queue_active=received.filter(queue=queue).active().count(),
+        expert=session_cookie(expert, mfa),
+        expert_tickets=expert_tickets,
+        member_tickets=[(pk, cookies[requesters[pk]]) for pk in member_ids],
+        coordinator=session_cookie(coordinator, mfa),
+        most_messages=most.values_list("message_count", flat=True).first() or 0,
     )
 
 
@@ -1300,6 +1403,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="timings of services.run_matching on the bench call; the median is reported (3)",
     )
     parser.add_argument(
+        "--helpdesk-tickets", type=int, default=100_000, help="helpdesk tickets (100,000)"
+    )
+    parser.add_argument(
+        "--helpdesk-messages",
+        type=int,
+        default=500_000,
+        help="messages of those tickets: replies and internal notes (500,000)",
+    )
+    parser.add_argument(
+        "--helpdesk-pages",
+        type=int,
+        default=1_000,
+        help="tickets of the measured queue its expert's ticket page cycles through (1,000)",
+    )
+    parser.add_argument(
+        "--helpdesk-members",
+        type=int,
+        default=200,
+        help="tickets the ticket page as the member who asked cycles through (200)",
+    )
+    parser.add_argument(
+        "--seed-only",
+        action="store_true",
+        help="migrate and seed what the chosen pages need, print the facts, measure nothing",
+    )
+    parser.add_argument(
         "--knowledge-reindex",
         action="store_true",
         help="build the knowledge full-text index again (and time it) even if already seeded",
@@ -1319,7 +1448,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--pages",
-        choices=["all", "directory", "knowledge", "learning", "assessment", "events", "exchanges"],
+        choices=[
+            "all",
+            "directory",
+            "knowledge",
+            "learning",
+            "assessment",
+            "events",
+            "exchanges",
+            "helpdesk",
+        ],
         default="all",
         help="which pages to measure (all)",
     )
@@ -1449,6 +1587,76 @@ def exchanges_pages(exchange: Exchanges) -> list[Page]:
     ]
 
 
+# The queue page's filters (`helpdesk.manage_forms.QueueFilterForm`): the expert's own open
+# tickets, the queue's history (every closed ticket, newest first) and what is overdue.
+HELPDESK_QUEUE_FILTERS = (
+    ("open, assigned to me", "?status=open&assignee=me"),
+    ("closed, newest first", "?status=closed&order=newest"),
+    ("overdue", "?overdue=on"),
+)
+
+
+def helpdesk_pages(helpdesk: Helpdesk) -> list[Page]:
+    """The queue page as one of its experts (as it opens: the active tickets, the soonest due
+    first; and filtered), the ticket page as that expert (every one of `expert_tickets` in
+    turn), the ticket page as the member who asked (each with their own session) and the
+    metrics page as the coordinator (p95 target 1 s, as the issue sets)."""
+    queue = f"/helpdesk/queues/{helpdesk.queue}/"
+    expert = helpdesk.expert
+    tickets = helpdesk.expert_tickets
+    members = helpdesk.member_tickets
+    return [
+        Page(f"Queue page ({helpdesk.queue_active:,} active tickets)", queue, [queue], [expert]),
+        *(
+            Page(f"Queue page, {label}", queue + query, [queue + query], [expert])
+            for label, query in HELPDESK_QUEUE_FILTERS
+        ),
+        Page(
+            f"Ticket page, expert ({len(tickets):,} tickets, up to "
+            f"{helpdesk.most_messages} messages)",
+            "/helpdesk/tickets/<id>/",
+            [f"/helpdesk/tickets/{pk}/" for pk in tickets],
+            [expert] * len(tickets),
+        ),
+        Page(
+            f"Ticket page, the member who asked ({len(members):,} tickets)",
+            "/helpdesk/tickets/<id>/ (city side)",
+            [f"/helpdesk/tickets/{pk}/" for pk, _cookie in members],
+            [cookie for _pk, cookie in members],
+        ),
+        Page(
+            "Metrics (coordinator)",
+            "/helpdesk/metrics/",
+            ["/helpdesk/metrics/"],
+            [helpdesk.coordinator],
+            target_p95_ms=1_000,
+        ),
+    ]
+
+
+def helpdesk_note(helpdesk: dict[str, Any]) -> str:
+    seeded = helpdesk.get("seed", {})
+    timing = (
+        f"seeded in {seeded['seed_s']:.0f} s ({seeded.get('measured_on')})"
+        if "seed_s" in seeded
+        else seeded.get("note", "")
+    )
+    statuses = ", ".join(f"{n:,} {s}" for s, n in sorted(helpdesk["tickets_by_status"].items()))
+    measured = helpdesk["measured_as"]
+    return (
+        f"Helpdesk data: {helpdesk['queues']} queues, {helpdesk['experts']} experts; "
+        f"{helpdesk['tickets']:,} tickets ({statuses}); {helpdesk['messages']:,} messages "
+        f"({helpdesk['internal_notes']:,} internal notes; up to "
+        f"{helpdesk['messages_per_ticket_max']} per ticket, "
+        f"{helpdesk['tickets_with_40_messages']:,} tickets with 40 or more); "
+        f"{helpdesk['rated']:,} rated; first response in time "
+        f"{helpdesk['first_response_in_time']:,} of {helpdesk['answered']:,}, resolution in time "
+        f"{helpdesk['resolution_in_time']:,} of {helpdesk['resolved']:,}; {timing}. Queue "
+        f"`{measured['queue']}` and its tickets requested as one of its experts; the city side "
+        f"as {measured['members']} people who asked; metrics as {measured['coordinator']}."
+    )
+
+
 def exchanges_note(exchanges: dict[str, Any]) -> str:
     seeded = exchanges.get("seed", {})
     timing = (
@@ -1514,7 +1722,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {masked(url)}")
     if kind == "postgresql":
         ensure_postgres_database(url)
-    facts, signed_in, reviewers, attendees, exchange = prepare(args)
+    facts, signed_in, reviewers, attendees, exchange, helpdesk_data = prepare(args)
+    if args.seed_only:
+        print(json.dumps(facts, indent=2, default=str))
+        return 0
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     today = dt.date.today().isoformat()
@@ -1549,14 +1760,16 @@ def main(argv: list[str] | None = None) -> int:
     assessment = assessment_pages(reviewers) if reviewers else []
     events = events_pages(attendees) if attendees else []
     exchanges = exchanges_pages(exchange) if exchange else []
+    helpdesk = helpdesk_pages(helpdesk_data) if helpdesk_data else []
     pages = {
-        "all": directory + knowledge + learning + assessment + events + exchanges,
+        "all": directory + knowledge + learning + assessment + events + exchanges + helpdesk,
         "directory": directory,
         "knowledge": knowledge,
         "learning": learning,
         "assessment": assessment,
         "events": events,
         "exchanges": exchanges,
+        "helpdesk": helpdesk,
     }[args.pages]
     hello = Page("Hello world (bare view)", "/bench/hello/")
     busy_before = wait_for_quiet(args.quiet_wait)
@@ -1646,6 +1859,8 @@ def main(argv: list[str] | None = None) -> int:
         import exchanges_matching
 
         report += "\n\n" + exchanges_matching.note(solver)
+    if "helpdesk" in facts:
+        report += "\n\n" + helpdesk_note(facts["helpdesk"])
     print()
     print(report)
     if max(busy_before, busy_after) > QUIET:
