@@ -8,6 +8,7 @@ from netzerohub.cities.api import router as cities_router
 from netzerohub.community.api import router as community_router
 from netzerohub.events.api import router as events_router
 from netzerohub.exchanges.api import router as exchanges_router
+from netzerohub.helpdesk.api import router as helpdesk_router
 from netzerohub.knowledge.api import router as knowledge_router
 from netzerohub.learning.api import router as learning_router
 
@@ -29,3 +30,4 @@ api.add_router("/", assessment_router)
 api.add_router("/", community_router)
 api.add_router("/", events_router)
 api.add_router("/", exchanges_router)
+api.add_router("/", helpdesk_router)
