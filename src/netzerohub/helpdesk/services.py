@@ -61,6 +61,8 @@ register_labels(
 
 S = Ticket.Status
 FAQ_KIND = "helpdesk.faqentry"
+REPLY_STATUSES = (S.OPEN, S.WAITING, S.RESOLVED)  # what a public reply may leave a ticket in
+CHANGE_STATUSES = (S.OPEN, S.WAITING, S.RESOLVED, S.CLOSED)  # what change_ticket may set
 
 
 class HelpdeskError(Exception):
@@ -119,6 +121,15 @@ def _start_clock(ticket: Ticket, now: dt.datetime) -> None:
     _set_due_times(ticket)
 
 
+def _add(calendar: clock.WorkingCalendar, start: dt.datetime, seconds: int) -> dt.datetime | None:
+    """`calendar.add`, or None when the settings leave no working time (the settings form
+    prevents it; a ticket then has no due times rather than an error)."""
+    try:
+        return calendar.add(start, seconds)
+    except ValueError:
+        return None
+
+
 def _set_due_times(ticket: Ticket) -> None:
     """Due times from the moment received, the priority's targets and the time paused."""
     level = _targets(ticket.priority)
@@ -126,9 +137,11 @@ def _set_due_times(ticket: Ticket) -> None:
         ticket.first_response_due = ticket.resolution_due = None
         return
     calendar = clock.calendar()
-    ticket.first_response_due = calendar.add(ticket.received_at, level.first_response_hours * 3600)
-    ticket.resolution_due = calendar.add(
-        ticket.received_at, level.resolution_hours * 3600 + ticket.paused_seconds
+    ticket.first_response_due = _add(
+        calendar, ticket.received_at, level.first_response_hours * 3600
+    )
+    ticket.resolution_due = _add(
+        calendar, ticket.received_at, level.resolution_hours * 3600 + ticket.paused_seconds
     )
 
 
@@ -138,36 +151,42 @@ def _pause(ticket: Ticket, now: dt.datetime) -> None:
 
 
 def _resume(ticket: Ticket, now: dt.datetime) -> None:
-    """The clock runs again: the working time spent paused moves the resolution due time."""
+    """The clock runs again: the working time spent paused moves the resolution due time (and
+    re-arms its warning, the due time being another one)."""
     if ticket.waiting_since is None:
         return
     calendar = clock.calendar()
     paused = calendar.seconds_between(ticket.waiting_since, now)
     ticket.paused_seconds += paused
-    if ticket.resolution_due is not None and paused:
-        ticket.resolution_due = calendar.add(ticket.resolution_due, paused)
     ticket.waiting_since = None
-    ticket.resolution_warned = False
+    if ticket.resolution_due is not None and paused:
+        ticket.resolution_due = _add(calendar, ticket.resolution_due, paused)
+        ticket.resolution_warned = False
 
 
 def _set_status(ticket: Ticket, status: str, now: dt.datetime) -> None:
-    """Move to `status`, keeping the clock right: waiting and resolved pause it, open resumes."""
+    """Move to `status`, keeping the clock right: waiting, resolved and closed pause it, new
+    and open resume it. Resolving (or closing a ticket that was not resolved) counts the
+    pause so far first, so `resolution_seconds` leaves out the time spent waiting for the
+    city and `resolved_at <= resolution_due` tells compliance."""
     if status == ticket.status:
         return
-    if status in (S.WAITING, S.RESOLVED):
+    done = status == S.RESOLVED or (status == S.CLOSED and ticket.status != S.RESOLVED)
+    if done:
+        _resume(ticket, now)  # the pause so far moves the due time and is counted
         _pause(ticket, now)
-    elif status in (S.NEW, S.OPEN):
-        _resume(ticket, now)
-    if status == S.RESOLVED:
         ticket.resolved_at = now
         if ticket.received_at is not None:
             worked = clock.calendar().seconds_between(ticket.received_at, now)
             ticket.resolution_seconds = max(0, worked - ticket.paused_seconds)
-    elif status != S.CLOSED:
+    elif status == S.WAITING:
+        _pause(ticket, now)
+    elif status in (S.NEW, S.OPEN):
+        _resume(ticket, now)
+    if status not in (S.RESOLVED, S.CLOSED):
         ticket.resolved_at = None
         ticket.resolution_seconds = None
-    if status == S.CLOSED:
-        ticket.closed_at = now
+    ticket.closed_at = now if status == S.CLOSED else None
     ticket.status = status
 
 
@@ -227,6 +246,10 @@ def open_ticket(
     ticket = Ticket(
         requester=actor,
         city=city,
+        # `access_token` is unique and defaults to "": a second member's ticket without a token
+        # of its own broke the constraint. The visitor page serves only tickets without a
+        # requester, so this token opens nothing (the model should allow it empty instead).
+        access_token=Ticket.new_token(),
         category=category,
         term=term if category == Category.EXPERT else None,
         subject=subject.strip(),
@@ -286,6 +309,7 @@ def open_visitor_ticket(
     _attach(message, files)
     log_action("helpdesk.ticket.opened", actor=None, target=ticket, data={"visitor": True})
     transaction.on_commit(partial(email_visitor.enqueue, ticket.pk, "confirm"))
+    tickets_changed()
     return ticket
 
 
@@ -380,9 +404,18 @@ def reply_as_helpdesk(
     """An expert's public reply (the city is told; the first one stops the first-response
     clock; `status` — open, waiting for the city or resolved — follows it) or internal note
     (only the helpdesk side is told; the status does not change)."""
+    if status and not note and status not in REPLY_STATUSES:
+        raise HelpdeskError(_("After a reply a ticket is open, waiting for the city or resolved."))
     ticket = _locked(ticket)
-    if ticket.status in (S.CLOSED, S.UNVERIFIED) and not note:
+    if ticket.status == S.CLOSED and not note:
         raise HelpdeskError(_("This ticket is closed: the city can no longer read replies here."))
+    if ticket.status == S.UNVERIFIED and not note:
+        raise HelpdeskError(
+            _(
+                "The visitor has not confirmed their email address yet: a reply could reach "
+                "someone who did not ask. It can be answered once they confirm."
+            )
+        )
     now = timezone.now()
     message = Message.objects.create(
         ticket=ticket,
@@ -409,7 +442,7 @@ def reply_as_helpdesk(
         ticket.first_response_seconds = clock.calendar().seconds_between(ticket.received_at, now)
     if ticket.assignee_id is None:
         ticket.assignee = actor
-    next_status = status if status in (S.OPEN, S.WAITING, S.RESOLVED) else S.OPEN
+    next_status = status or S.OPEN
     _set_status(ticket, next_status, now)
     ticket.save()
     if next_status == S.RESOLVED:
@@ -420,6 +453,16 @@ def reply_as_helpdesk(
     log_action("helpdesk.ticket.replied", actor=actor, target=ticket, data={"status": next_status})
     tickets_changed()
     return message
+
+
+def _tell_assignee(ticket: Ticket) -> None:
+    notify(
+        [ticket.assignee],
+        kind="helpdesk",
+        title=_("Ticket #%(number)s is assigned to you: %(subject)s")
+        % {"number": ticket.pk, "subject": ticket.subject},
+        url=ticket.get_absolute_url(),
+    )
 
 
 @transaction.atomic
@@ -433,12 +476,33 @@ def change_ticket(
     assignee: Any | None = None,
     unassign: bool = False,
 ) -> Ticket:
-    """What the helpdesk side changes on a ticket; each change is audited."""
+    """What the helpdesk side changes on a ticket; each change is audited.
+
+    - `status`: open, waiting for the city, resolved or closed (a ticket is new only until it
+      is taken on, and a visitor's is unverified only until they confirm; neither is set).
+    - `priority`: the due times are computed again from `received_at` with the new targets,
+      keeping the time paused so far, and the breach warnings are re-armed.
+    - `queue`: the ticket goes to that queue's team. Unless `assignee` or `unassign` is given
+      too, it is assigned anew there: to the queue's least-loaded available expert when the
+      queue assigns automatically (who is told), otherwise nobody (it waits in the queue).
+    - `assignee`: an active helpdesk expert or coordinator (told, unless it is the actor);
+      `unassign` takes the ticket off whoever has it.
+    """
+    if status and status not in CHANGE_STATUSES:
+        raise HelpdeskError(
+            _("A visitor's ticket starts when they confirm their address.")
+            if status == S.UNVERIFIED
+            else _("A ticket can be set open, waiting for the city, resolved or closed.")
+        )
+    if assignee is not None and not (
+        assignee.is_active and (assignee.is_helpdesk_expert or assignee.is_coordinator)
+    ):
+        raise HelpdeskError(_("Tickets can only be assigned to an active helpdesk expert."))
     ticket = _locked(ticket)
     now = timezone.now()
     changed: dict[str, str] = {}
     if status and status != ticket.status:
-        if status == S.UNVERIFIED or ticket.status == S.UNVERIFIED:
+        if ticket.status == S.UNVERIFIED:
             raise HelpdeskError(_("A visitor's ticket starts when they confirm their address."))
         _set_status(ticket, status, now)
         changed["status"] = status
@@ -451,10 +515,14 @@ def change_ticket(
         ticket.queue = queue
         changed["queue"] = queue.slug
         if assignee is None and not unassign:
+            previous = ticket.assignee_id
             ticket.assignee = (
                 available_expert(queue, today=timezone.localdate()) if queue.auto_assign else None
             )
-            changed["assignee"] = str(ticket.assignee_id or "")
+            if ticket.assignee_id != previous:
+                changed["assignee"] = str(ticket.assignee_id or "")
+                if ticket.assignee is not None and ticket.assignee.pk != actor.pk:
+                    _tell_assignee(ticket)
     if unassign and ticket.assignee_id is not None:
         ticket.assignee = None
         changed["assignee"] = ""
@@ -462,13 +530,7 @@ def change_ticket(
         ticket.assignee = assignee
         changed["assignee"] = str(assignee.pk)
         if assignee.pk != actor.pk:
-            notify(
-                [assignee],
-                kind="helpdesk",
-                title=_("Ticket #%(number)s is assigned to you: %(subject)s")
-                % {"number": ticket.pk, "subject": ticket.subject},
-                url=ticket.get_absolute_url(),
-            )
+            _tell_assignee(ticket)
     if not changed:
         return ticket
     ticket.save()
@@ -486,14 +548,18 @@ def change_ticket(
 
 @transaction.atomic
 def rate(ticket: Ticket, *, actor: Any, rating: int, comment: str = "") -> Ticket:
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
     ticket = _locked(ticket)
     if ticket.rating is not None:
         raise HelpdeskError(_("You have already rated this ticket. Thank you!"))
     if ticket.status not in (S.RESOLVED, S.CLOSED):
         raise HelpdeskError(_("You can rate the answer once the ticket is resolved."))
-    if not 1 <= int(rating) <= 5:
+    if not 1 <= rating <= 5:
         raise HelpdeskError(_("Choose a rating from 1 to 5."))
-    ticket.rating = int(rating)
+    ticket.rating = rating
     ticket.rating_comment = comment.strip()
     ticket.rated_at = timezone.now()
     ticket.save(update_fields=["rating", "rating_comment", "rated_at", "updated"])
@@ -529,10 +595,14 @@ def close_resolved(*, now: dt.datetime | None = None) -> int:
 
 def warn_before_breach(*, now: dt.datetime | None = None) -> int:
     """Tell the assignee (or the queue's experts) once per due time when a ticket will be late
-    within the warning window, or already is."""
+    within the warning window, or already is: for the first response (until it is given) and
+    for the resolution, each warned on its own. A ticket waiting for the city is never warned
+    (its clock is stopped); a new due time (priority changed, clock resumed) is warned again."""
     now = now or timezone.now()
     setting = WorkingTime.objects.first() or WorkingTime()
-    horizon = clock.calendar().add(now, setting.warn_hours * 3600) if setting.warn_hours else now
+    horizon = now
+    if setting.warn_hours:
+        horizon = _add(clock.calendar(), now, setting.warn_hours * 3600) or now
     candidates = (
         Ticket.objects.due_before(horizon)
         .filter(Q(first_response_warned=False) | Q(resolution_warned=False))
@@ -540,40 +610,38 @@ def warn_before_breach(*, now: dt.datetime | None = None) -> int:
     )
     warned = 0
     for ticket in candidates:
-        with transaction.atomic():
-            fields = []
-            if (
-                not ticket.first_response_warned
-                and ticket.first_response_at is None
-                and ticket.first_response_due is not None
-                and ticket.first_response_due < horizon
-            ):
-                fields.append("first_response_warned")
-                what = _("first response")
-                due = ticket.first_response_due
-            elif (
-                not ticket.resolution_warned
-                and ticket.resolution_due is not None
-                and ticket.resolution_due < horizon
-            ):
-                fields.append("resolution_warned")
-                what = _("resolution")
-                due = ticket.resolution_due
-            else:
-                continue
-            claimed = Ticket.objects.filter(pk=ticket.pk, **{fields[0]: False}).update(
-                **{fields[0]: True}
+        due_times = []
+        if (
+            not ticket.first_response_warned
+            and ticket.first_response_at is None
+            and ticket.first_response_due is not None
+            and ticket.first_response_due < horizon
+        ):
+            due_times.append(
+                ("first_response_warned", _("first response"), ticket.first_response_due)
             )
-            if not claimed:  # another sweep warned first
-                continue
-            late = due <= now
-            title = (
-                _("Ticket #%(number)s is late: %(what)s was due")
-                if late
-                else _("Ticket #%(number)s: %(what)s due soon")
-            ) % {"number": ticket.pk, "what": what}
-            _tell_helpdesk(ticket, title, ticket.subject)
-            warned += 1
+        if (
+            not ticket.resolution_warned
+            and ticket.resolution_due is not None
+            and ticket.resolution_due < horizon
+        ):
+            due_times.append(("resolution_warned", _("resolution"), ticket.resolution_due))
+        for flag, what, due in due_times:
+            with transaction.atomic():
+                # Claim the warning: another sweep running at once warns nobody twice.
+                claimed = Ticket.objects.filter(
+                    pk=ticket.pk, status__in=(S.NEW, S.OPEN), **{flag: False}
+                ).update(**{flag: True})
+                if not claimed:
+                    continue
+                late = due <= now
+                title = (
+                    _("Ticket #%(number)s is late: %(what)s was due")
+                    if late
+                    else _("Ticket #%(number)s: %(what)s due soon")
+                ) % {"number": ticket.pk, "what": what}
+                _tell_helpdesk(ticket, title, ticket.subject)
+                warned += 1
     return warned
 
 
