@@ -726,3 +726,19 @@ def _personal_data(user: Any) -> list[dict[str, Any]]:
 
 
 personal_data.register("helpdesk_tickets", _personal_data)
+
+
+# --- deletions of configuration rows (engineer B) --------------------------------------------
+
+
+@transaction.atomic
+def delete_settings(objects: Iterable[Any], *, actor: Any, what: str) -> None:
+    """Delete configuration rows (canned replies, absences, routing rules, service levels,
+    holidays) from the coordinators' and experts' pages: the counterpart of `save_settings`,
+    audited with what was deleted; the clock and the routing see the change at once."""
+    deleted = []
+    for obj in objects:
+        deleted.append(f"{obj._meta.model_name}:{obj.pk}")
+        obj.delete()
+    clock.settings_changed()
+    log_action("helpdesk.settings.changed", actor=actor, data={"what": what, "deleted": deleted})
