@@ -16,6 +16,7 @@ from netzerohub.assessment.models import Assessment
 from netzerohub.cities.models import City, Membership
 from netzerohub.events import demo as events_demo
 from netzerohub.exchanges import demo as exchanges_demo
+from netzerohub.helpdesk import demo as helpdesk_demo
 from netzerohub.knowledge import services as knowledge
 from netzerohub.knowledge.importing import import_file
 from netzerohub.knowledge.models import Collection, Resource
@@ -126,6 +127,7 @@ class Command(BaseCommand):
         self._assessment(users, demo_city)
         self._groups_and_events(users)
         self._exchanges(users)
+        self._helpdesk(users)
 
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, name, _job, _flags in PEOPLE:
@@ -262,4 +264,14 @@ class Command(BaseCommand):
         except exchanges_demo.DemoError as error:
             raise CommandError(f"The demo exchanges do not load: {error}") from error
         for line in exchanges_demo.summary(report):
+            self.stdout.write(line)
+
+    def _helpdesk(self, users) -> None:
+        """The helpdesk's settings, queues and rules, an FAQ about the portal, canned replies
+        and sample tickets of the demo city."""
+        try:
+            report = helpdesk_demo.load_helpdesk(users, actor=users["coordinator@example.org"])
+        except helpdesk_demo.DemoError as error:
+            raise CommandError(f"The demo helpdesk does not load: {error}") from error
+        for line in helpdesk_demo.summary(report):
             self.stdout.write(line)
