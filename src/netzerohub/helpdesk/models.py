@@ -230,6 +230,10 @@ class ServiceLevel(models.Model):
         return self.get_priority_display()
 
 
+def new_access_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class Ticket(models.Model):
     """A question to the helpdesk, from a member (for one of their cities) or a visitor."""
 
@@ -262,7 +266,9 @@ class Ticket(models.Model):
     # Visitors: their name and address (confirmed by a link before the ticket reaches anyone).
     contact_name = models.CharField(_("name"), max_length=150, blank=True)
     contact_email = models.EmailField(_("email address"), blank=True)
-    access_token = models.CharField(max_length=64, unique=True, default="", blank=True)
+    # Every ticket gets one (a column unique across rows needs distinct values); only a
+    # visitor's ticket (no requester) is ever served by it.
+    access_token = models.CharField(max_length=64, unique=True, default=new_access_token)
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     term = models.ForeignKey(
@@ -351,6 +357,11 @@ class Ticket(models.Model):
                 name="helpdesk_ticket_due_idx",
             ),
             models.Index(
+                fields=["first_response_due"],
+                condition=Q(status__in=["new", "open"], first_response_at__isnull=True),
+                name="helpdesk_ticket_first_due_idx",
+            ),
+            models.Index(
                 fields=["resolved_at"],
                 condition=Q(status="resolved"),
                 name="helpdesk_ticket_resolved_idx",
@@ -384,7 +395,7 @@ class Ticket(models.Model):
 
     @staticmethod
     def new_token() -> str:
-        return secrets.token_urlsafe(32)
+        return new_access_token()
 
 
 class Message(models.Model):
