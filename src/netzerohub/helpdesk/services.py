@@ -246,10 +246,6 @@ def open_ticket(
     ticket = Ticket(
         requester=actor,
         city=city,
-        # `access_token` is unique and defaults to "": a second member's ticket without a token
-        # of its own broke the constraint. The visitor page serves only tickets without a
-        # requester, so this token opens nothing (the model should allow it empty instead).
-        access_token=Ticket.new_token(),
         category=category,
         term=term if category == Category.EXPERT else None,
         subject=subject.strip(),
