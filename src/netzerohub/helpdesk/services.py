@@ -292,7 +292,6 @@ def open_visitor_ticket(
     ticket = Ticket.objects.create(
         contact_name=name.strip(),
         contact_email=email.strip(),
-        access_token=Ticket.new_token(),
         category=category,
         term=term if category == Category.EXPERT else None,
         subject=subject.strip(),
