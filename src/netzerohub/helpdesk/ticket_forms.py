@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from netzerohub.core.uploads import KINDS, UploadValidator
 
+from . import services
 from .models import MESSAGE_MAX_CHARS, Attachment, Priority, Queue, Ticket
 
 ATTACHMENTS_PER_MESSAGE = 5
@@ -205,10 +206,11 @@ class ChangeForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.ticket = ticket
+        # What `services.change_ticket` may set, and the current status (new, unverified).
         self.fields["status"].choices = [
             (value, label)
             for value, label in S.choices
-            if value != S.UNVERIFIED or ticket.status == S.UNVERIFIED
+            if value in services.CHANGE_STATUSES or value == ticket.status
         ]
         self.fields["queue"].queryset = queues
         self.fields["assignee"].queryset = experts

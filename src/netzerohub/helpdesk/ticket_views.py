@@ -341,7 +341,8 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
         found = services.change_ticket(
             found,
             actor=request.user,
-            status=data["status"],
+            # Only what changed: the current status may be one a change cannot set (new).
+            status=data["status"] if data["status"] != found.status else None,
             priority=data["priority"],
             queue=data["queue"],
             **chosen,

@@ -26,7 +26,6 @@ from .factories import (
     QueueFactory,
     RoutingRuleFactory,
     ServiceLevelFactory,
-    TicketFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -96,11 +95,10 @@ def assess(city) -> None:
     submitted(city, LeadFactory(city=city).user)
 
 
-def another_ticket(asker, city, **fields) -> Ticket:
-    """A second member ticket. `Ticket.access_token` is unique with an empty default, so
-    `services.open_ticket` cannot store two member tickets (reported to the lead): until the
-    core allows it, further member tickets get a token of their own here."""
-    return TicketFactory(requester=asker, city=city, access_token=Ticket.new_token(), **fields)
+def another_ticket(asker, city, subject: str = "Another question") -> Ticket:
+    return services.open_ticket(
+        actor=asker, city=city, category=Category.PORTAL, subject=subject, description="x"
+    )
 
 
 def note(found: Ticket, author, body: str = "Internal: the city's file is broken.") -> Message:
@@ -440,6 +438,17 @@ def test_change_status_priority_and_assignee(client, ticket, queue, helpdesk_exp
     other = expert()
     queue.experts.add(other)
     client.force_login(helpdesk_expert)
+    # A new ticket's status is offered as it is (a change cannot set it): kept, not refused.
+    keep = {
+        "status": S.NEW,
+        "priority": Priority.LOW,
+        "queue": queue.pk,
+        "assignee": helpdesk_expert.pk,
+    }
+    response = client.post(url("change", ticket.pk), keep, follow=True)
+    assert "The ticket is updated." in flashes(response)
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority) == (S.NEW, "low")
     data = {"status": S.WAITING, "priority": Priority.HIGH, "queue": queue.pk, "assignee": other.pk}
     response = client.post(url("change", ticket.pk), data, follow=True)
     assert "The ticket is updated." in flashes(response)
