@@ -24,10 +24,12 @@
   in all, a third of them waiting for the city);
 - **500,000** messages (`message_count` is each ticket's number of them): the description, then
   a conversation of public replies (city side and helpdesk side) and internal notes (~15 %),
-  5 per ticket on average, skewed (a log-normal weight per ticket, 1 % of tickets ten times as
-  talkative: some have 40–150), scaled so that the total meets the target; new and unverified
-  tickets have only their description. Bodies are Markdown of 150–700 characters (a greeting,
-  sentences, sometimes a list, a link or emphasis) drawn from a pool of sentences.
+  5 per ticket on average, skewed (a log-normal weight per ticket, at most 6; 1 % of tickets
+  weighing 12–35, about 30–80 messages), scaled so that the total meets the target; new and
+  unverified tickets have only their description. Bodies are Markdown of 100–700 characters
+  (a greeting, sentences, sometimes emphasis, a list or a link, a closing; notes without
+  greeting and closing), taken from a pool of 6,000 per kind (the city's, the helpdesk's,
+  notes) made once from a fixed seed.
 
 **The rows are what the services would have written**, not approximations of them: each
 ticket's conversation is played through the same state machine as `services.reply_as_city`,
@@ -51,12 +53,14 @@ resolved and closed tickets of people (visitors cannot rate).
 
 Each ticket's values come from a random generator seeded with its number (tickets are numbered
 by when they were opened), so the data does not depend on the order of the work; the times are
-relative to the time of seeding. Rows are written with `bulk_create` in batches of 5,000
-tickets and their messages (`created`/`updated` as generated, not the time of seeding); no
-audit entries, notifications or emails. Seeding tops up the configuration and writes the
-tickets and messages again when their numbers differ from the targets (deleting the old ones
-first); one transaction; on PostgreSQL, then `VACUUM (ANALYZE)` of the helpdesk tables (`FULL`
-after a deletion: this PostgreSQL runs without autovacuum) and `ANALYZE`.
+relative to the time of seeding. Tickets are written with `bulk_create` in batches of 5,000
+(`created`/`updated` as generated, not the time of seeding), their messages after each batch
+with PostgreSQL's `COPY` (`executemany` on SQLite): 500,000 `Message` instances through
+`bulk_create` took most of the seeding's time. No audit entries, notifications or emails.
+Seeding tops up the configuration and writes the tickets and messages again when their numbers
+differ from the targets (deleting the old ones first); one transaction; on PostgreSQL, then
+`VACUUM (ANALYZE)` of the helpdesk tables (`FULL` after a deletion: this PostgreSQL runs without
+autovacuum) and `ANALYZE`.
 """
 
 from __future__ import annotations
@@ -109,7 +113,7 @@ VISITOR_SHARE = 0.04
 UNVERIFIED_SHARE = 0.05  # of visitors' tickets
 NO_CITY_SHARE = 0.10  # of people's tickets
 NOTE_SHARE = 0.15  # of all messages (about: the first message is never a note)
-HEAVY_SHARE, HEAVY_FACTOR = 0.01, 10.0  # talkative tickets
+HEAVY_SHARE, HEAVY_WEIGHT = 0.01, (12.0, 35.0)  # talkative tickets (others: 0–6)
 RATED_SHARE = 0.30  # of people's resolved and closed tickets
 WARN_HOURS = 4
 AUTO_CLOSE_DAYS = 7
@@ -522,6 +526,24 @@ def _body(rng: random.Random, *, helpdesk: bool, note: bool = False) -> str:
     return "\n\n".join(parts)
 
 
+BODIES = 6_000  # per kind: the city's, the helpdesk's, internal notes
+_BODIES: dict[str, list[str]] = {}
+
+
+def _some_body(rng: random.Random, kind: str) -> str:
+    """A body from a pool of `BODIES` per kind (made once, from a fixed seed): writing 500,000
+    different texts would be most of the seeding's time, and the pages do not care."""
+    if not _BODIES:
+        maker = random.Random(2050)
+        for name, options in (
+            ("city", {"helpdesk": False}),
+            ("helpdesk", {"helpdesk": True}),
+            ("note", {"helpdesk": True, "note": True}),
+        ):
+            _BODIES[name] = [_body(maker, **options) for _ in range(BODIES)]
+    return _BODIES[kind][rng.randrange(BODIES)]
+
+
 # --- tickets -------------------------------------------------------------------------------
 
 
@@ -584,8 +606,8 @@ def _fate(rng: random.Random, age_days: float, visitor: bool) -> str:
         else:
             shares = ((S.OPEN, 0.25), (S.WAITING, 0.25), (S.RESOLVED, 0.5))
     else:
-        # a backlog that thins out with age: 12 % active a week old, 3.5 % after a year
-        active = 0.03 + 0.09 * math.exp(-age_days / 90)
+        # a backlog that thins out with age: 12 % active a week old, 4.5 % after a year
+        active = 0.04 + 0.09 * math.exp(-age_days / 90)
         resolved = 0.08 if age_days < 21 else 0.0  # long conversations resolved this week
         shares = (
             (S.NEW, active * 0.12),
@@ -642,8 +664,10 @@ def plan_tickets(targets: Targets, people: People, now: int, seed_value: int) ->
             received = created
         weight = 0.0
         if status not in (S.NEW, S.UNVERIFIED):
-            weight = rng.lognormvariate(0, 0.9) * (
-                HEAVY_FACTOR if rng.random() < HEAVY_SHARE else 1
+            weight = (
+                rng.uniform(*HEAVY_WEIGHT)
+                if rng.random() < HEAVY_SHARE
+                else min(rng.lognormvariate(0, 0.7), 6.0)
             )
         plans.append(
             Plan(
@@ -710,7 +734,6 @@ class Simulation:
         self.resolved_at: int | None = None
         self.resolution_seconds: int | None = None
         self.closed_at: int | None = None
-        self.resumed = False
 
     def _pause(self, now: int) -> None:
         if self.waiting_since is None:
@@ -721,28 +744,30 @@ class Simulation:
             return
         paused = self.fast.seconds_between(self.waiting_since, now)
         self.paused += paused
+        self.waiting_since = None
         if paused:
             self.resolution_due = self.fast.add(self.resolution_due, paused)
-        self.waiting_since = None
-        self.resumed = True
 
     def set_status(self, status: str, now: int) -> None:
+        """`services._set_status`: resolving (or closing a ticket that was not resolved) counts
+        the pause so far first, then pauses; waiting pauses; new and open resume."""
         S = Ticket.Status
         if status == self.status:
             return
-        if status in (S.WAITING, S.RESOLVED):
-            self._pause(now)
-        elif status in (S.NEW, S.OPEN):
+        if status == S.RESOLVED or (status == S.CLOSED and self.status != S.RESOLVED):
             self._resume(now)
-        if status == S.RESOLVED:
+            self._pause(now)
             self.resolved_at = now
             worked = self.fast.seconds_between(self.received, now)
             self.resolution_seconds = max(0, worked - self.paused)
-        elif status != S.CLOSED:
+        elif status == S.WAITING:
+            self._pause(now)
+        elif status in (S.NEW, S.OPEN):
+            self._resume(now)
+        if status not in (S.RESOLVED, S.CLOSED):
             self.resolved_at = None
             self.resolution_seconds = None
-        if status == S.CLOSED:
-            self.closed_at = now
+        self.closed_at = now if status == S.CLOSED else None
         self.status = status
 
     def city_reply(self, now: int) -> None:
@@ -857,7 +882,7 @@ def _fit(turns: list[Turn], plan: Plan, rng: random.Random, now: int) -> None:
 @dataclass
 class Built:
     ticket: Ticket
-    messages: list[Message]
+    messages: list[tuple[str, int | None, bool, str, dt.datetime]]  # see MESSAGE_COLUMNS
 
 
 def build(
@@ -887,7 +912,7 @@ def build(
         status=S.NEW,
         queue_id=queue_id,
         assignee_id=None,
-        access_token=_token(rng) if plan.visitor else _member_token(rng),
+        access_token=_token(rng),
         message_count=plan.messages,
         created=_utc(plan.created),
     )
@@ -897,10 +922,8 @@ def build(
     if plan.status == S.UNVERIFIED:
         ticket.status = S.UNVERIFIED
         ticket.updated = ticket.created
-        body = _body(rng, helpdesk=False)
-        message = Message(ticket=ticket, kind=Message.Kind.REPLY, from_city=True, body=body)
-        message.created = ticket.created
-        return Built(ticket, [message])
+        description = (Message.Kind.REPLY, None, True, _some_body(rng, "city"), ticket.created)
+        return Built(ticket, [description])
 
     first, resolution = levels[plan.priority]
     turns = _conversation(plan, rng, fast, levels, now)
@@ -967,15 +990,16 @@ def build(
     messages = []
     for index, turn in enumerate(turns):
         author = plan.requester_id if index == 0 else turn.author_id
-        message = Message(
-            ticket=ticket,
-            kind=Message.Kind.NOTE if turn.note else Message.Kind.REPLY,
-            author_id=author,
-            from_city=turn.from_city,
-            body=_body(rng, helpdesk=not turn.from_city, note=turn.note),
+        kind = "note" if turn.note else "city" if turn.from_city else "helpdesk"
+        messages.append(
+            (
+                Message.Kind.NOTE if turn.note else Message.Kind.REPLY,
+                author,
+                turn.from_city,
+                _some_body(rng, kind),
+                _utc(turn.at) if index else ticket.created,
+            )
         )
-        message.created = _utc(turn.at) if index else ticket.created
-        messages.append(message)
     return Built(ticket, messages)
 
 
@@ -984,18 +1008,9 @@ def _maybe(moment: int | None) -> dt.datetime | None:
 
 
 def _token(rng: random.Random) -> str:
-    """What `Ticket.new_token()` looks like (43 URL-safe characters), from `rng`."""
+    """What the model's default (`new_access_token`) gives every ticket, member's or visitor's:
+    43 URL-safe characters; from `rng`."""
     return base64.urlsafe_b64encode(rng.getrandbits(256).to_bytes(32, "big")).rstrip(b"=").decode()
-
-
-def _member_token(rng: random.Random) -> str:
-    """What a member's ticket gets from the model's default ("" today). The field is unique,
-    so while it is, every member's ticket needs a token of its own (else the second one
-    could not be written: see the report of issue 8's benchmark)."""
-    field = Ticket._meta.get_field("access_token")
-    if field.unique and not field.null:
-        return _token(rng)
-    return field.get_default()
 
 
 @contextmanager
@@ -1029,6 +1044,31 @@ def _routes() -> dict[tuple[str, int | None], tuple[int | None, bool, list[int]]
                 else (None, False, [])
             )
     return found
+
+
+MESSAGE_COLUMNS = ("ticket_id", "kind", "author_id", "from_city", "body", "created")
+
+
+def write_messages(rows: list[tuple]) -> None:
+    """Insert messages (`MESSAGE_COLUMNS`): PostgreSQL's COPY, else `executemany` (Message
+    instances and `bulk_create` took most of the seeding's time; the columns are all of the
+    model's but its id)."""
+    names = [f.column for f in Message._meta.concrete_fields if not f.primary_key]
+    if sorted(names) != sorted(MESSAGE_COLUMNS):
+        raise RuntimeError(f"Message's columns changed ({names}): update write_messages")
+    table = connection.ops.quote_name(Message._meta.db_table)
+    columns = ", ".join(MESSAGE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608 - names from the model
+            [(*row[:-1], adapt(row[-1])) for row in rows],
+        )
 
 
 def delete_tickets() -> int:
@@ -1072,7 +1112,7 @@ def seed_tickets(targets: Targets, seed_value: int, log: Callable[..., None]) ->
     routes = _routes()
     log(f"    planned {len(plans):,} tickets in {time.monotonic() - started:.1f}s")
     written = messages = 0
-    with _dated(Ticket, "created", "updated"), _dated(Message, "created"):
+    with _dated(Ticket, "created", "updated"):
         for start in range(0, len(plans), BATCH):
             built = [
                 build(plan, fast, levels, routes, warn, now, seed_value)
@@ -1081,12 +1121,8 @@ def seed_tickets(targets: Targets, seed_value: int, log: Callable[..., None]) ->
             tickets = Ticket.objects.bulk_create([b.ticket for b in built], batch_size=BATCH)
             if any(t.pk is None for t in tickets):
                 raise RuntimeError("bulk_create returned no ids: the backend cannot seed this")
-            rows = []
-            for b in built:
-                for message in b.messages:
-                    message.ticket_id = b.ticket.pk
-                    rows.append(message)
-            Message.objects.bulk_create(rows, batch_size=BATCH)
+            rows = [(b.ticket.pk, *message) for b in built for message in b.messages]
+            write_messages(rows)
             written += len(tickets)
             messages += len(rows)
             if (start // BATCH) % 4 == 3:
