@@ -13,6 +13,7 @@ from netzerohub.accounts.services import create_api_token
 from netzerohub.accounts.tests.factories import UserFactory
 from netzerohub.cities.tests.factories import MembershipFactory
 from netzerohub.core.models import Term
+from netzerohub.core.ratelimit import hit
 from netzerohub.helpdesk import api as helpdesk_api
 from netzerohub.helpdesk import services
 from netzerohub.helpdesk.models import Category, Message, Ticket
@@ -287,6 +288,16 @@ def test_a_flood_of_tickets_is_refused_with_a_clear_message(client, queue, membe
     assert response.status_code == 429
     assert "too often" in response.json()["detail"]
     assert Ticket.objects.count() == 3
+
+
+def test_the_api_and_the_form_share_one_budget(client, queue, member, monkeypatch):
+    """Opening through the page counts against the API's limit (and the other way round)."""
+    monkeypatch.setattr(helpdesk_api, "OPEN_LIMIT", 2)
+    hit(f"helpdesk.ticket:user:{member.pk}", limit=2, period=3600)  # as the form counts
+    client.force_login(member)
+    data = {"category": "portal", "subject": "Again", "description": "D"}
+    assert post(client, API, data).status_code == 201
+    assert post(client, API, data).status_code == 429
 
 
 def test_a_browser_session_must_send_the_csrf_token(queue, member):
