@@ -402,8 +402,10 @@ def _visitor_ticket(token: str) -> Ticket:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """The page behind a secret link: not cached, not indexed, the link never sent onwards."""
-    response["Referrer-Policy"] = "no-referrer"
+    """The page behind a secret link: not cached, not indexed, the link never sent to another
+    site. (Not "no-referrer": with it browsers send `Origin: null` with the page's own forms,
+    and the CSRF check refuses them; "same-origin" sends neither Referer nor Origin away.)"""
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response
