@@ -193,12 +193,14 @@ class TicketForm(QuestionForm):
         super().__init__(*args, **kwargs)
         city = self.fields["city"]
         if city_ids:
-            city.queryset = City.objects.filter(pk__in=list(city_ids)).only("pk", "name")
+            city.queryset = City.objects.filter(pk__in=list(city_ids))  # checks a POST
+            # The options, loaded once (a queryset would be read again at each rendering).
+            options = list(city.queryset.order_by("name").values_list("pk", "name"))
             if len(city_ids) == 1:
-                city.empty_label = None
                 city.initial = city_ids[0]
             else:
-                city.empty_label = _("Choose a city")
+                options.insert(0, ("", _("Choose a city")))
+            city.choices = options
             city.help_text = _("The city's leads can read your ticket and its answers too.")
         else:
             city.required = False

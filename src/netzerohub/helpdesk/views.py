@@ -189,7 +189,11 @@ def _too_many(key: str, limit: int) -> bool:
 def _form_context(request: HttpRequest, form: QuestionForm) -> dict[str, Any]:
     """What both forms show: the suggestions for the subject typed (on a re-display)."""
     subject = form.data.get("subject", "") if form.is_bound else form.initial.get("subject", "")
-    return {"form": form, "suggested": suggestions(request.user, subject)}
+    return {
+        "form": form,
+        "suggested": suggestions(request.user, subject),
+        "files_dropped": bool(form.errors and request.FILES),  # a browser cannot keep them
+    }
 
 
 @require_http_methods(["GET", "POST"])

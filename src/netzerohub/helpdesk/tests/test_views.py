@@ -43,6 +43,13 @@ QUERIES = {
     # Cold: session, user, memberships, the cities led, count, the header's unread count, page.
     "mine cold": 7,
     "mine warm": 4,  # user, memberships, the cities led, page
+    "ask warm": 3,  # user, memberships, the person's cities (the taxonomy is cached)
+    # User, memberships (the audiences), and per kind (FAQ, resources): the total and the page
+    # of ids (then cached) and the rows.
+    "suggest cold": 8,
+    "suggest warm": 4,
+    "contact": 0,
+    "faq entry": 1,
 }
 
 
@@ -215,6 +222,27 @@ def test_the_subject_field_asks_for_suggestions_into_a_live_region(client, membe
     assert '<div id="suggestions" aria-live="polite">' in html
 
 
+@pytest.mark.parametrize("count", [2, 30])
+def test_asking_query_counts_do_not_grow(client, member, city, count, django_assert_num_queries):
+    for n in range(count):
+        faq(f"Inventory question {n}")
+        ResourceFactory(title=f"Inventory guide {n}")
+    entry = FaqEntry.objects.first()
+    client.get(CONTACT)
+    with django_assert_num_queries(QUERIES["contact"]):
+        assert client.get(CONTACT).status_code == 200
+    with django_assert_num_queries(QUERIES["faq entry"]):
+        assert client.get(entry.get_absolute_url()).status_code == 200
+    client.force_login(member)
+    client.get(NEW)
+    with django_assert_num_queries(QUERIES["ask warm"]):
+        assert client.get(NEW).status_code == 200
+    with django_assert_num_queries(QUERIES["suggest cold"]):
+        assert "Inventory guide" in text(client.get(SUGGEST, {"subject": "inventory"}))
+    with django_assert_num_queries(QUERIES["suggest warm"]):
+        assert client.get(SUGGEST, {"subject": "inventory"}).status_code == 200
+
+
 # --- a member's new ticket -----------------------------------------------------------------------
 
 
@@ -265,6 +293,7 @@ def test_missing_fields_are_named_and_what_was_typed_is_kept(client, city, membe
     assert response.status_code == 200 and not Ticket.objects.exists()
     assert "Choose what your question is about." in html and "Describe your question." in html
     assert 'value="Half a question about the map"' in html
+    assert "Files must be chosen again" not in html  # none were chosen
 
 
 def test_expert_guidance_needs_a_theme(client, city, member):
