@@ -3,8 +3,8 @@
 - FAQ entries are saved and deleted through `services.save_faq_entry` / `delete_faq_entry`, so
   the search (help page, suggestions) always holds exactly the published entries.
 - Configuration (queues, routing rules, working time, holidays, service levels, absences,
-  canned replies) is saved through `services.save_settings` and deleted alike (audited; the
-  service-level clock reloads its calendar).
+  canned replies) is saved through `services.save_settings` and deleted through
+  `services.delete_settings` (audited; the service-level clock reloads its calendar).
 - Tickets change only in status, priority, queue and assignee, through `services.change_ticket`
   (the clock paused or resumed, the city told of a resolution); their conversation is shown
   read-only, internal notes marked. Messages and attachments are read-only.
@@ -12,16 +12,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from netzerohub.core.audit import log_action
-
-from . import clock, services
+from . import services
 from .models import (
     Absence,
     Attachment,
@@ -39,29 +35,20 @@ from .models import (
 # --- configuration ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def _delete_settings(objects: Iterable[Any], *, actor: Any, what: str) -> None:
-    """Delete configuration rows: audited like a save, and the clock reloads its calendar."""
-    deleted = []
-    for obj in objects:
-        deleted.append(obj.pk)
-        obj.delete()
-    clock.settings_changed()
-    log_action("helpdesk.settings.changed", actor=actor, data={"what": what, "deleted": deleted})
-
-
 class SettingsAdmin(admin.ModelAdmin):
-    """Saved through `services.save_settings` and deleted alike: audited, and the clock sees
+    """Saved and deleted through the services: audited, and the clock sees
     the change at once (a holiday added or removed moves every due time computed after it)."""
 
     def save_model(self, request, obj, form, change) -> None:
         services.save_settings([obj], actor=request.user, what=obj._meta.model_name)
 
     def delete_model(self, request, obj) -> None:
-        _delete_settings([obj], actor=request.user, what=obj._meta.model_name)
+        services.delete_settings([obj], actor=request.user, what=obj._meta.model_name)
 
     def delete_queryset(self, request, queryset) -> None:
-        _delete_settings(list(queryset), actor=request.user, what=queryset.model._meta.model_name)
+        services.delete_settings(
+            list(queryset), actor=request.user, what=queryset.model._meta.model_name
+        )
 
 
 class RoutingRuleInline(admin.TabularInline):
