@@ -317,7 +317,8 @@ def prepare(
             seed_helpdesk.seed(
                 seed_helpdesk.Targets(
                     tickets=args.helpdesk_tickets, messages=args.helpdesk_messages
-                )
+                ),
+                rebuild=args.helpdesk_reseed,
             ),
             database_kind(os.environ["DATABASE_URL"]),
             "helpdesk-seed",
@@ -1422,6 +1423,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=200,
         help="tickets the ticket page as the member who asked cycles through (200)",
+    )
+    parser.add_argument(
+        "--helpdesk-reseed",
+        action="store_true",
+        help="write the helpdesk's tickets and messages again (and time it) even if seeded",
     )
     parser.add_argument(
         "--seed-only",

@@ -1084,10 +1084,13 @@ def delete_tickets() -> int:
 
 
 @transaction.atomic
-def seed_tickets(targets: Targets, seed_value: int, log: Callable[..., None]) -> dict[str, int]:
-    """The tickets and messages, written again when their numbers differ from the targets."""
+def seed_tickets(
+    targets: Targets, seed_value: int, log: Callable[..., None], rebuild: bool = False
+) -> dict[str, int]:
+    """The tickets and messages, written again when their numbers differ from the targets (or
+    when asked to `rebuild`)."""
     existing = (bench_tickets().count(), bench_messages().count())
-    if existing == (targets.tickets, targets.messages):
+    if existing == (targets.tickets, targets.messages) and not rebuild:
         return {"tickets": 0, "messages": 0}
     deleted = delete_tickets() if any(existing) else 0
     if targets.messages < targets.tickets:
@@ -1137,10 +1140,15 @@ def seed_tickets(targets: Targets, seed_value: int, log: Callable[..., None]) ->
 
 
 def seed(
-    targets: Targets | None = None, *, seed_value: int = 2050, log: Callable[..., None] = print
+    targets: Targets | None = None,
+    *,
+    seed_value: int = 2050,
+    log: Callable[..., None] = print,
+    rebuild: bool = False,
 ) -> dict[str, Any]:
     """Top the helpdesk's configuration up and write the tickets and messages when their
-    numbers differ from the targets; returns what was added and the timings."""
+    numbers differ from the targets (or `rebuild`: always, to time it); returns what was added
+    and the timings."""
     targets = targets or Targets()
     report: dict[str, Any] = {}
     started = time.monotonic()
@@ -1150,7 +1158,7 @@ def seed(
             ("coordinator", seed_assessment.seed_coordinator),
             ("experts", lambda: seed_experts(targets.experts)),
             ("queues", lambda: seed_queues(seed_value)),
-            ("tickets", lambda: seed_tickets(targets, seed_value, log)),
+            ("tickets", lambda: seed_tickets(targets, seed_value, log, rebuild)),
         ]
         for name, step in steps:
             step_started = time.monotonic()

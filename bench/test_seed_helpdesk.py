@@ -274,6 +274,11 @@ def test_seeding_again_adds_nothing_and_other_targets_replace(people):
     )
     assert after == before
 
+    rebuilt = sh.seed(TARGETS, log=quiet, rebuild=True)
+
+    assert rebuilt["tickets_deleted"] == 200 and rebuilt["tickets"] == 200
+    assert sh.bench_tickets().count() == 200 and Message.objects.count() == 1_000
+
     other = sh.seed(sh.Targets(tickets=120, messages=500, experts=12), log=quiet)
 
     assert other["tickets_deleted"] == 200
