@@ -730,3 +730,28 @@ def test_visitor_page_query_count_does_not_grow(
         cache.clear()
         with django_assert_num_queries(VISITOR_QUERIES):
             assert client.get(visitor_ticket.get_visitor_url()).status_code == 200
+
+
+def test_the_visitors_emails_read_well(queue, helpdesk_expert, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        found = services.open_visitor_ticket(
+            name="",
+            email="anon@example.org",
+            category=Category.PORTAL,
+            subject="How to join?",
+            description="x",
+        )
+        services.confirm_visitor_ticket(found)
+        services.reply_as_helpdesk(
+            found, actor=helpdesk_expert, body="See the page.", status=S.RESOLVED
+        )
+    confirm, reply = [m for m in mail.outbox if m.to == ["anon@example.org"]]
+    assert confirm.subject == "[NetZero Hub] Confirm your question: How to join?"
+    assert confirm.body.startswith("Hello,\n")
+    assert (
+        found.get_visitor_url() in confirm.body and "Confirm and send my question" in confirm.body
+    )
+    assert reply.subject == f"[NetZero Hub] Reply to your question #{found.pk}: How to join?"
+    assert f"#{found.pk} (“How to join?”):\n\nSee the page." in reply.body
+    assert "We consider your question answered." in reply.body
+    assert found.get_visitor_url() in reply.body
