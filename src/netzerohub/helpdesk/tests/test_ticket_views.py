@@ -268,6 +268,7 @@ def test_a_bad_reply_keeps_the_text_and_says_why(client, ticket, member, data, e
     page = text(response)
     assert error.replace("20000", "20,000") in page or error in page
     assert Message.objects.filter(ticket=ticket).count() == 1
+    assert ("Files must be chosen again" in page) == ("files" in data)
     if data["body"].strip() and len(data["body"]) < 100:
         assert data["body"] in page
 
