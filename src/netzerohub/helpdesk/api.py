@@ -36,18 +36,17 @@ from netzerohub.events.api import utc
 
 from . import services
 from .caching import tickets_version
+from .limits import MEMBER_TICKETS_PER_HOUR, REPLIES_PER_HOUR
 from .models import MESSAGE_MAX_CHARS, Attachment, Category, Message, Ticket
 from .policies import get_ticket_for_user, lead_city_ids, ticket_policy
 from .querysets import TicketQuerySet
-from .ticket_views import REPLY_LIMIT as FORM_REPLY_LIMIT
-from .views import MEMBER_TICKETS_PER_HOUR
 
 router = Router(tags=["helpdesk"])
 PER_PAGE = 25
 # The budgets of the portal's forms, under the same keys: a person cannot double them by
 # switching between the pages and the API.
 OPEN_ACTION, OPEN_LIMIT, OPEN_PERIOD = "helpdesk.ticket", MEMBER_TICKETS_PER_HOUR, 3600
-REPLY_ACTION, REPLY_LIMIT, REPLY_PERIOD = "helpdesk.reply", FORM_REPLY_LIMIT, 3600
+REPLY_ACTION, REPLY_LIMIT, REPLY_PERIOD = "helpdesk.reply", REPLIES_PER_HOUR, 3600
 STATUSES = "|".join(s for s in Ticket.Status.values if s != Ticket.Status.UNVERIFIED)
 LISTED = (
     "subject",

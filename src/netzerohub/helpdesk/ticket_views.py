@@ -27,11 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from netzerohub.core.markdown import render_markdown_many
 from netzerohub.core.paging import paginate
 from netzerohub.core.ratelimit import hit, rate_limited
 
 from . import clock, services
 from .context import ticket_context
+from .limits import REPLIES_PER_HOUR, VISITOR_REPLIES_PER_ADDRESS, VISITOR_REPLIES_PER_LINK
 from .models import Attachment, CannedReply, Message, Queue, Ticket, WorkingTime
 from .policies import get_ticket_for_user, ticket_policy
 from .ticket_forms import AnswerForm, ChangeForm, MessageForm, RatingForm
@@ -39,9 +41,6 @@ from .ticket_forms import AnswerForm, ChangeForm, MessageForm, RatingForm
 S = Ticket.Status
 MESSAGES_PER_PAGE = 100
 CANNED_SHOWN = 50
-REPLY_LIMIT = 60  # replies, answers and notes per person and hour
-VISITOR_REPLY_LIMIT = 20  # per private link and hour
-VISITOR_ADDRESS_LIMIT = 40  # per IP address and hour, over all links
 
 
 def _closed_text() -> str:
@@ -61,13 +60,25 @@ def _conversation(request: HttpRequest, ticket: Ticket, *, helpdesk: bool) -> An
     if not helpdesk:
         found = found.public()
     side = "helpdesk" if helpdesk else "city"
-    return paginate(
+    page = paginate(
         found.select_related("author").prefetch_related("attachments"),
         request.GET.get("page"),
         MESSAGES_PER_PAGE,
         # Every message (notes too) changes `message_count`: a count stored under it is current.
         count_key=f"helpdesk.conversation:{ticket.pk}:{side}:{ticket.message_count}",
     )
+    page.object_list = _with_html(page.object_list)
+    return page
+
+
+def _with_html(items: Any) -> list[Any]:
+    """Messages (or canned replies) with their Markdown rendered as `html`, from the cache when
+    they were rendered before (a long conversation is read many times)."""
+    items = list(items)
+    html = render_markdown_many(item.body for item in items)
+    for item in items:
+        item.html = html[item.body]
+    return items
 
 
 def _working_time(seconds: int | None) -> str:
@@ -156,7 +167,7 @@ def _ticket_page(
         context.update(
             answer_form=answer_form or AnswerForm(),
             change_form=change_form or _change_form(ticket),
-            canned=list(_canned_for(ticket)[:CANNED_SHOWN]),
+            canned=_with_html(_canned_for(ticket)[:CANNED_SHOWN]),
             panel=ticket_context(ticket),
             due_times=_due_times(ticket, timezone.now()),
             figures={
@@ -192,7 +203,7 @@ def _message_url(ticket: Ticket, message: Message) -> str:
 
 @login_required
 @require_POST
-@rate_limited("helpdesk.reply", limit=REPLY_LIMIT)
+@rate_limited("helpdesk.reply", limit=REPLIES_PER_HOUR)
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     """The asker's or a lead's reply; a waiting or resolved ticket opens again; a closed one
     takes none (the page says so and gives the text back)."""
@@ -228,7 +239,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@rate_limited("helpdesk.rate", limit=REPLY_LIMIT)
+@rate_limited("helpdesk.rate", limit=REPLIES_PER_HOUR)
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
     """The asker rates the answer, once, after the ticket is resolved."""
     found = get_ticket_for_user(request.user, pk)
@@ -286,7 +297,7 @@ def _with_canned(request: HttpRequest, found: Ticket) -> HttpResponse:
 
 @login_required
 @require_POST
-@rate_limited("helpdesk.reply", limit=REPLY_LIMIT)
+@rate_limited("helpdesk.reply", limit=REPLIES_PER_HOUR)
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     """An expert's public reply (with the status that follows) or internal note; "Insert" puts
     a canned reply into the text instead of sending."""
@@ -427,6 +438,7 @@ def _visitor_page(
         MESSAGES_PER_PAGE,
         count_key=f"helpdesk.conversation:{found.pk}:city:{found.message_count}",
     )
+    page.object_list = _with_html(page.object_list)
     context = {
         "ticket": found,
         "token": found.access_token,
@@ -459,8 +471,10 @@ def visitor_ticket(request: HttpRequest, token: str) -> HttpResponse:
 def _visitor_may_post(request: HttpRequest, token: str) -> bool:
     address = request.META.get("REMOTE_ADDR", "")
     return hit(
-        f"helpdesk.visitor-reply:token:{token}", limit=VISITOR_REPLY_LIMIT, period=3600
-    ) and hit(f"helpdesk.visitor-reply:ip:{address}", limit=VISITOR_ADDRESS_LIMIT, period=3600)
+        f"helpdesk.visitor-reply:token:{token}", limit=VISITOR_REPLIES_PER_LINK, period=3600
+    ) and hit(
+        f"helpdesk.visitor-reply:ip:{address}", limit=VISITOR_REPLIES_PER_ADDRESS, period=3600
+    )
 
 
 @require_POST

@@ -32,6 +32,7 @@ from netzerohub.knowledge.search import audiences_for
 from . import services
 from .caching import tickets_version
 from .forms import ContactForm, QuestionForm, TicketForm
+from .limits import MEMBER_TICKETS_PER_HOUR, VISITOR_QUESTIONS_PER_HOUR
 from .models import Category, FaqEntry, Ticket
 from .policies import can_answer_faq, get_ticket_for_user, is_expert, lead_city_ids
 
@@ -43,8 +44,6 @@ SUGGESTIONS = 3  # FAQ entries, and knowledge resources, each
 SUGGEST_MIN_CHARS = 3
 TICKETS_PER_PAGE = 20
 # Floods: tickets a member may open, and questions one address may send, per hour.
-MEMBER_TICKETS_PER_HOUR = 10
-VISITOR_QUESTIONS_PER_HOUR = 5
 _WORD = re.compile(r"[^\W_]+")
 
 

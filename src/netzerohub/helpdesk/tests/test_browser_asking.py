@@ -30,16 +30,6 @@ from .factories import TicketFactory
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 
-@pytest.fixture(autouse=True)
-def _member_tickets_need_their_own_token(monkeypatch):
-    """Workaround (in the report to the lead): `Ticket.access_token` is unique with the default
-    "" and no NULL, so a second member ticket cannot be written. A no-op once fixed."""
-    field = Ticket._meta.get_field("access_token")
-    if field.unique and not field.null:
-        monkeypatch.setattr(field, "default", Ticket.new_token)
-        monkeypatch.setattr(field, "_get_default", Ticket.new_token, raising=False)
-
-
 @pytest.fixture
 def open_as(browser, live_server) -> Iterator[OpenAs]:
     """`open_as(user)`: a new page signed in as `user` (`None`: a visitor), in its own context."""

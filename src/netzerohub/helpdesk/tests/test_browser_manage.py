@@ -52,7 +52,6 @@ def tickets(queue, expert) -> None:
             assignee=assignee,
             city=city,
             priority=priority,
-            access_token=Ticket.new_token(),
             first_response_due=due,
             resolution_due=due + 20 * HOUR,
             first_response_at=now - 2 * HOUR if status == S.WAITING else None,

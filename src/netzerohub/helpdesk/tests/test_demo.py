@@ -39,17 +39,6 @@ MODELS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _member_tickets_need_their_own_token(monkeypatch):
-    """Workaround, reported to the lead: `Ticket.access_token` is unique with the default ""
-    (no null), so a second member's ticket cannot be written. Until the model is fixed, give
-    each ticket a token of its own; a no-op once the model gives every ticket a token (or
-    allows NULL): delete this fixture then."""
-    field = Ticket._meta.get_field("access_token")
-    if field.unique and not field.null and field.get_default() == "":
-        monkeypatch.setattr(field, "default", Ticket.new_token)
-
-
 @pytest.fixture
 def people():
     """The demo people in the demo city (Gent, a participating city)."""

@@ -52,7 +52,7 @@ def made(queue, created, *, fr=None, fr_met=None, res=None, res_met=None, rating
                       resolution_due=due)  # fmt: skip
     if rating is not None:
         fields.update(rating=rating, rating_comment="A comment")
-    found = TicketFactory(queue=queue, access_token=Ticket.new_token(), **fields)
+    found = TicketFactory(queue=queue, **fields)
     Ticket.objects.filter(pk=found.pk).update(created=created)
     return found
 

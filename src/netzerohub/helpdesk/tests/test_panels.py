@@ -11,16 +11,10 @@ from netzerohub.accounts.tests.factories import UserFactory, add_totp
 from netzerohub.helpdesk.models import Ticket
 from netzerohub.helpdesk.panels import city_panel
 
-from .factories import TicketFactory as _TicketFactory
+from .factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 S = Ticket.Status
-
-
-def TicketFactory(**kwargs) -> Ticket:  # noqa: N802 - stands for the factory
-    """A ticket with a token of its own: while `Ticket.access_token` is unique with the default
-    "" (reported to the lead), a second member's ticket could not be written otherwise."""
-    return _TicketFactory(**{"access_token": Ticket.new_token(), **kwargs})
 
 
 @pytest.fixture

@@ -17,17 +17,11 @@ from .factories import (
     QueueFactory,
     RoutingRuleFactory,
     ServiceLevelFactory,
+    TicketFactory,
 )
-from .factories import TicketFactory as _TicketFactory
 
 pytestmark = pytest.mark.django_db
 S = Ticket.Status
-
-
-def TicketFactory(**fields) -> Ticket:  # noqa: N802
-    """The factory's ticket with a token of its own (`access_token` is unique, "" by default:
-    a second ticket without one breaks the constraint; reported to the lead)."""
-    return _TicketFactory(access_token=Ticket.new_token(), **fields)
 
 
 def open_expert_ticket(term=None, category=Category.EXPERT) -> Ticket:

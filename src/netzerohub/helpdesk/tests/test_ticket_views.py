@@ -683,7 +683,7 @@ def test_a_bad_visitor_reply_keeps_the_text(client, visitor_ticket):
 def test_visitor_replies_are_rate_limited_per_link(client, visitor_ticket, monkeypatch):
     from netzerohub.helpdesk import ticket_views
 
-    monkeypatch.setattr(ticket_views, "VISITOR_REPLY_LIMIT", 2)
+    monkeypatch.setattr(ticket_views, "VISITOR_REPLIES_PER_LINK", 2)
     services.confirm_visitor_ticket(visitor_ticket)
     token = visitor_ticket.access_token
     for n in range(2):

@@ -19,8 +19,8 @@ from netzerohub.cities.tests.factories import CityFactory, LeadFactory, Membersh
 from netzerohub.core.models import Term
 from netzerohub.helpdesk import services
 from netzerohub.helpdesk.forms import ATTACHMENTS_PER_TICKET
+from netzerohub.helpdesk.limits import MEMBER_TICKETS_PER_HOUR, VISITOR_QUESTIONS_PER_HOUR
 from netzerohub.helpdesk.models import ATTACHMENT_MAX_BYTES, Category, FaqEntry, Ticket
-from netzerohub.helpdesk.views import MEMBER_TICKETS_PER_HOUR, VISITOR_QUESTIONS_PER_HOUR
 from netzerohub.knowledge.tests.factories import TINY_PDF, ResourceFactory
 
 from .factories import FaqEntryFactory, TicketFactory
@@ -51,17 +51,6 @@ QUERIES = {
     "contact": 0,
     "faq entry": 1,
 }
-
-
-@pytest.fixture(autouse=True)
-def _member_tickets_need_their_own_token(monkeypatch):
-    """Workaround (in the report to the lead): `Ticket.access_token` is unique with the default
-    "" and no NULL, so a second member ticket cannot be written. Until the core is fixed, each
-    ticket gets a token of its own; a no-op once the field allows NULL or is not unique."""
-    field = Ticket._meta.get_field("access_token")
-    if field.unique and not field.null:
-        monkeypatch.setattr(field, "default", Ticket.new_token)
-        monkeypatch.setattr(field, "_get_default", Ticket.new_token, raising=False)
 
 
 def text(response) -> str:
