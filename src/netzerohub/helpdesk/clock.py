@@ -122,5 +122,18 @@ def _load() -> WorkingCalendar:
     )
 
 
+def warn_hours() -> int:
+    """The warning window before a breach, in working hours (cached until the settings change,
+    as the calendar is)."""
+    from .models import WorkingTime
+
+    key = f"helpdesk:warn-hours:{versions.current(VERSION)}"
+    found = cache.get(key)
+    if found is None:
+        found = (WorkingTime.objects.first() or WorkingTime()).warn_hours
+        cache.set(key, found, 3600)
+    return found
+
+
 def settings_changed() -> None:
     versions.bump(VERSION)

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.core import versions
+from netzerohub.core.fragments import rendered
 from netzerohub.core.paging import PER_PAGE, paginate
 from netzerohub.core.querysets import make_key
 from netzerohub.core.spreadsheets import neutralise
@@ -205,45 +206,44 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     form = QueueFilterForm(request.GET or None, experts=experts)
     chosen = form.filters()
     now = timezone.now()
-    tickets = Ticket.objects.filter(queue=found)
-    tickets = tickets.filter(status=chosen["status"]) if chosen["status"] else tickets.active()
-    if chosen["assignee"] == "me":
-        tickets = tickets.filter(assignee=user)
-    elif chosen["assignee"] == "unassigned":
-        tickets = tickets.filter(assignee__isnull=True)
-    elif chosen["assignee"]:
-        tickets = tickets.filter(assignee_id=int(chosen["assignee"]))
-    if chosen["priority"]:
-        tickets = tickets.filter(priority=chosen["priority"])
-    if chosen["overdue"]:
-        tickets = tickets.overdue(now)
-    if chosen["order"] == "newest":
-        tickets = tickets.order_by("-created", "-id")
-    else:
-        tickets = tickets.order_by(NEXT_DUE.asc(nulls_last=True), "id")
-    count_key = "helpdesk-queue:{}:{}:{}:{}:{}".format(
+
+    def build() -> dict[str, Any]:
+        tickets = Ticket.objects.filter(queue=found)
+        tickets = tickets.filter(status=chosen["status"]) if chosen["status"] else tickets.active()
+        if chosen["assignee"] == "me":
+            tickets = tickets.filter(assignee=user)
+        elif chosen["assignee"] == "unassigned":
+            tickets = tickets.filter(assignee__isnull=True)
+        elif chosen["assignee"]:
+            tickets = tickets.filter(assignee_id=int(chosen["assignee"]))
+        if chosen["priority"]:
+            tickets = tickets.filter(priority=chosen["priority"])
+        if chosen["overdue"]:
+            tickets = tickets.overdue(now)
+        if chosen["order"] == "newest":
+            tickets = tickets.order_by("-created", "-id")
+        else:
+            tickets = tickets.order_by(NEXT_DUE.asc(nulls_last=True), "id")
+        page = paginate(tickets.select_related("city", "assignee"), request.GET.get("page"))
+        page.object_list = _mark_due(list(page.object_list), now)
+        return {"form": form, "page": page, "tickets": page.object_list}
+
+    # The filters and the table, rendered once per version of the tickets (every ticket write
+    # bumps it), of the settings (a queue's experts), filters, page, zone and minute (the
+    # overdue marks move with the time); "me" names the person.
+    parts = (
         found.pk,
         tickets_version(),
-        sorted(chosen.items()),
+        versions.current(clock.VERSION),
+        sorted((k, v) for k, v in request.GET.items()),
         user.pk if chosen["assignee"] == "me" else "",
-        _minute() if chosen["overdue"] else "",
+        timezone.get_current_timezone_name(),
+        _minute(),
     )
-    page = paginate(
-        tickets.select_related("city", "assignee"), request.GET.get("page"), count_key=count_key
+    body = rendered(
+        request, "helpdesk/manage/_queue_body.html", parts, build, seconds=COUNTS_SECONDS
     )
-    page.object_list = _mark_due(list(page.object_list), now)
-    context = {"queue": found, "form": form, "page": page, "tickets": page.object_list}
-    return _page(request, "queue.html", context)
-
-
-def _warn_hours() -> int:
-    """The warning window, cached until the settings change (as the calendar is)."""
-    key = f"helpdesk:warn-hours:{versions.current(clock.VERSION)}"
-    found = cache.get(key)
-    if found is None:
-        found = (WorkingTime.objects.first() or WorkingTime()).warn_hours
-        cache.set(key, found, 3600)
-    return found
+    return _page(request, "queue.html", {"queue": found, "body": body})
 
 
 @helpdesk_side
@@ -252,7 +252,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
     queues (coordinators: all), the soonest due first."""
     user = request.user
     now = timezone.now()
-    warn_hours = _warn_hours()
+    warn_hours = clock.warn_hours()
     horizon = now
     if warn_hours:
         try:

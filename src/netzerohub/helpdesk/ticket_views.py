@@ -15,6 +15,7 @@ Everyone else gets the same 404 as for a ticket that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -23,10 +24,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from netzerohub.core import versions
+from netzerohub.core.fragments import rendered
 from netzerohub.core.markdown import render_markdown_many
 from netzerohub.core.paging import paginate
 from netzerohub.core.ratelimit import hit, rate_limited
@@ -34,13 +38,15 @@ from netzerohub.core.ratelimit import hit, rate_limited
 from . import clock, services
 from .context import ticket_context
 from .limits import REPLIES_PER_HOUR, VISITOR_REPLIES_PER_ADDRESS, VISITOR_REPLIES_PER_LINK
-from .models import Attachment, CannedReply, Message, Queue, Ticket, WorkingTime
+from .models import Attachment, CannedReply, Message, Queue, Ticket
 from .policies import get_ticket_for_user, ticket_policy
 from .ticket_forms import AnswerForm, ChangeForm, MessageForm, RatingForm
 
 S = Ticket.Status
 MESSAGES_PER_PAGE = 100
 CANNED_SHOWN = 50
+CONTEXT_SECONDS = 60
+FORM_SECONDS = 600  # cached forms and conversations (their keys change with what they show)
 
 
 def _closed_text() -> str:
@@ -101,7 +107,7 @@ def _due_times(ticket: Ticket, now: dt.datetime) -> list[dict[str, Any]]:
     running = ticket.status in (S.NEW, S.OPEN)
     soon = now
     if running:
-        hours = (WorkingTime.objects.first() or WorkingTime()).warn_hours
+        hours = clock.warn_hours()
         try:
             soon = clock.calendar().add(now, hours * 3600) if hours else now
         except ValueError:  # no working hours configured: only "overdue" can be told
@@ -121,11 +127,14 @@ def _due_times(ticket: Ticket, now: dt.datetime) -> list[dict[str, Any]]:
 
 
 def _experts_for(ticket: Ticket) -> Any:
-    """Who the ticket can be assigned to: its queue's experts, and whoever has it now."""
-    people = Q(pk=ticket.assignee_id) if ticket.assignee_id else Q(pk__in=[])
+    """Who the ticket can be assigned to: its queue's experts, and whoever has it now (two
+    indexed lookups: one query with OR across the join scanned every person)."""
+    ids = [ticket.assignee_id] if ticket.assignee_id else []
     if ticket.queue_id:
-        people |= Q(helpdesk_queues=ticket.queue_id, is_active=True)
-    return get_user_model().objects.filter(people).distinct().order_by("name", "email")
+        ids += Queue.experts.through.objects.filter(
+            queue_id=ticket.queue_id, user__is_active=True
+        ).values_list("user_id", flat=True)
+    return get_user_model().objects.filter(pk__in=ids).order_by("name", "email")
 
 
 def _queues_for(ticket: Ticket) -> Any:
@@ -138,6 +147,27 @@ def _canned_for(ticket: Ticket) -> Any:
     if ticket.queue_id:
         mine |= Q(queue=ticket.queue_id)
     return CannedReply.objects.filter(mine).order_by("title", "id")
+
+
+def _form_fields(
+    request: HttpRequest,
+    template: str,
+    name: str,
+    form: Any,
+    empty: Callable[[], Any],
+    *,
+    parts: tuple,
+    **extra: Any,
+) -> str:
+    """A form's fields as HTML (the CSRF token stays outside, in the page): a form sent back
+    with errors (or filled by the view) is rendered as it is; an empty one, `empty()`, is
+    rendered once per `parts` (many tickets share them), since rendering form widgets costs
+    more than the rest of the page."""
+    if form is not None:
+        return render_to_string(template, {name: form, **extra}, request=request)
+    return rendered(
+        request, template, parts, lambda: {name: empty(), **extra}, seconds=FORM_SECONDS
+    )
 
 
 def _change_form(ticket: Ticket, data: Any = None) -> ChangeForm:
@@ -159,16 +189,64 @@ def _ticket_page(
     context: dict[str, Any] = {
         "ticket": ticket,
         "helpdesk": helpdesk,
-        "page": _conversation(request, ticket, helpdesk=helpdesk),
+        # Messages never change once written (a new one changes `message_count`): the
+        # conversation is rendered once per ticket, count, side, page and zone.
+        "conversation": rendered(
+            request,
+            "helpdesk/_conversation.html",
+            (
+                ticket.pk,
+                ticket.message_count,
+                helpdesk,
+                sorted(request.GET.items()),
+                timezone.get_current_timezone_name(),
+            ),
+            lambda: {
+                "page": _conversation(request, ticket, helpdesk=helpdesk),
+                "ticket": ticket,
+                "helpdesk": helpdesk,
+            },
+            seconds=FORM_SECONDS,
+        ),
         "closed": ticket.status == S.CLOSED,
         "unsent": unsent,
     }
     if helpdesk:
         context.update(
-            answer_form=answer_form or AnswerForm(),
-            change_form=change_form or _change_form(ticket),
+            answer_fields=_form_fields(
+                request,
+                "helpdesk/_answer_fields.html",
+                "answer_form",
+                answer_form,
+                AnswerForm,
+                parts=(ticket.status == S.CLOSED,),
+                closed=ticket.status == S.CLOSED,
+            ),
+            change_fields=_form_fields(
+                request,
+                "helpdesk/_change_fields.html",
+                "change_form",
+                change_form,
+                lambda: _change_form(ticket),
+                # What the unbound form shows: the ticket's values and the choices (queues and
+                # their experts change only through the settings, which bump their version).
+                parts=(
+                    ticket.status,
+                    ticket.priority,
+                    ticket.queue_id,
+                    ticket.assignee_id,
+                    versions.current(clock.VERSION),
+                ),
+            ),
             canned=_with_html(_canned_for(ticket)[:CANNED_SHOWN]),
-            panel=ticket_context(ticket),
+            # Context, not actions: rendered at most once a minute per ticket.
+            context_panel=rendered(
+                request,
+                "helpdesk/_context.html",
+                (ticket.pk, timezone.get_current_timezone_name()),
+                lambda: {"panel": ticket_context(ticket)},
+                seconds=CONTEXT_SECONDS,
+            ),
             due_times=_due_times(ticket, timezone.now()),
             figures={
                 "first_response": _working_time(ticket.first_response_seconds),
