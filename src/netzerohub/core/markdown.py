@@ -1,12 +1,9 @@
 """Markdown for user content: rendered by markdown-it (raw HTML off) and then sanitised by nh3."""
 
-import hashlib
-from collections.abc import Iterable
 from functools import lru_cache
 from html import unescape
 
 import nh3
-from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -45,21 +42,3 @@ def plain_text(text: str) -> str:
     """The words of user Markdown without markup (for search snippets and the index)."""
     html_text = _renderer().render(text or "")
     return " ".join(unescape(nh3.clean(html_text, tags=set())).split())
-
-
-MANY_SECONDS = 24 * 3600
-
-
-def render_markdown_many(texts: Iterable[str]) -> dict[str, SafeString]:
-    """{text: its HTML} for many texts in one cache round trip: each text is rendered once a day
-    at most (keyed by its content, so an edited text is a new key and nothing is ever stale).
-    For pages that show many user texts, such as a long conversation."""
-    keys = {f"markdown:{hashlib.blake2b(t.encode(), digest_size=16).hexdigest()}": t for t in texts}
-    found = cache.get_many(list(keys))
-    missing = {key: render_markdown(text) for key, text in keys.items() if key not in found}
-    if missing:
-        cache.set_many({key: str(html) for key, html in missing.items()}, MANY_SECONDS)
-    return {
-        text: mark_safe(found[key]) if key in found else missing[key]  # noqa: S308 - rendered here
-        for key, text in keys.items()
-    }

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from netzerohub.core import versions
 from netzerohub.core.fragments import rendered
-from netzerohub.core.markdown import render_markdown_many
+from netzerohub.core.markdown import render_markdown
 from netzerohub.core.paging import paginate
 from netzerohub.core.ratelimit import hit, rate_limited
 
@@ -78,12 +78,11 @@ def _conversation(request: HttpRequest, ticket: Ticket, *, helpdesk: bool) -> An
 
 
 def _with_html(items: Any) -> list[Any]:
-    """Messages (or canned replies) with their Markdown rendered as `html`, from the cache when
-    they were rendered before (a long conversation is read many times)."""
+    """Messages with their Markdown rendered as `html` (the conversation
+    is a cached fragment: its messages are rendered when it is)."""
     items = list(items)
-    html = render_markdown_many(item.body for item in items)
     for item in items:
-        item.html = html[item.body]
+        item.html = render_markdown(item.body)
     return items
 
 
@@ -238,7 +237,7 @@ def _ticket_page(
                     versions.current(clock.VERSION),
                 ),
             ),
-            canned=_with_html(_canned_for(ticket)[:CANNED_SHOWN]),
+            canned=list(_canned_for(ticket)[:CANNED_SHOWN]),
             # Context, not actions: rendered at most once a minute per ticket.
             context_panel=rendered(
                 request,

@@ -43,7 +43,6 @@ FAQ_RESULTS = 20
 SUGGESTIONS = 3  # FAQ entries, and knowledge resources, each
 SUGGEST_MIN_CHARS = 3
 TICKETS_PER_PAGE = 20
-# Floods: tickets a member may open, and questions one address may send, per hour.
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -244,6 +243,9 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     else:
         follow_up = _follow_up(request.user, request.GET.get("follow_up"))
         initial = _follow_up_initial(follow_up, city_ids) if follow_up else {}
+        chosen = request.GET.get("city", "")  # "Ask the helpdesk" on a city's page
+        if not follow_up and chosen.isdigit() and int(chosen) in city_ids:
+            initial["city"] = int(chosen)
         form = TicketForm(initial=initial, **options)
     context = {**_form_context(request, form), "follow_up": follow_up}
     return render(request, "helpdesk/new_ticket.html", context)

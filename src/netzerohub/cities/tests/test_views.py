@@ -1103,8 +1103,9 @@ def test_city_profile_query_count(client, populated, role, member, django_assert
     assert response.status_code == 200
 
 
-# The cards included: self-assessment (one query), groups and events (three), exchanges (two).
-MY_CITY_QUERIES = 14
+# The cards included: self-assessment (one query), groups and events (three), exchanges (two),
+# helpdesk (two).
+MY_CITY_QUERIES = 16
 
 
 def test_my_city_query_count(client, populated, data_size, lead, django_assert_num_queries):

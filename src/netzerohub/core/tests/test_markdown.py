@@ -113,16 +113,3 @@ def test_the_template_filter_renders_markdown():
     )
 
     assert rendered == "<p><strong>x</strong> &lt;script&gt;</p>\n"
-
-
-def test_render_many_gives_what_render_gives_and_renders_each_text_once(monkeypatch):
-    from netzerohub.core import markdown
-
-    texts = ["**bold**", "<script>alert(1)</script> *x*", "**bold**"]
-    first = markdown.render_markdown_many(texts)
-    assert first == {t: markdown.render_markdown(t) for t in texts}
-    assert "<script>" not in first[texts[1]]
-    calls = []
-    monkeypatch.setattr(markdown, "render_markdown", lambda t: calls.append(t) or "")
-    again = markdown.render_markdown_many(["**bold**", "new"])
-    assert again["**bold**"] == first["**bold**"] and calls == ["new"]

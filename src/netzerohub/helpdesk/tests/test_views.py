@@ -7,6 +7,8 @@ from one address), My tickets (a member's, a lead's city tab) and pinned query c
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
@@ -354,6 +356,20 @@ def test_a_follow_up_of_ones_own_ticket_is_prefilled_and_linked(client, city, me
     assert f'name="follow_up" value="{first.pk}"' in html
     client.post(NEW, question(city=city.pk, follow_up=first.pk, subject="Follow-up: Login"))
     assert Ticket.objects.exclude(pk=first.pk).get().follow_up_of == first
+
+
+def test_asking_from_a_city_page_preselects_that_city_but_never_another(
+    client, city, other_city, member
+):
+    MembershipFactory(user=member, city=other_city)
+    client.force_login(member)
+    html = text(client.get(NEW, {"city": other_city.pk}))
+    assert f'<option value="{other_city.pk}" selected>' in html
+    outsider_city = CityFactory()
+    html = text(client.get(NEW, {"city": outsider_city.pk}))
+    cities = re.search(r'<select name="city".*?</select>', html, re.S).group(0)
+    assert f'value="{outsider_city.pk}"' not in cities
+    assert re.search(r'<option value="\d+" selected>', cities) is None
 
 
 def test_a_follow_up_of_someone_elses_ticket_is_ignored(client, city, member):
