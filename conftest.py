@@ -5,11 +5,14 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import threading
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from netzerohub.accounts.tests.factories import (
     CoordinatorFactory,
@@ -56,6 +59,40 @@ def pytest_collection_modifyitems(config, items):
     )
     for item in browser_items:
         item.add_marker(skip)
+
+
+class _OneRequestAtATimeOnSharedSQLite(ThreadedWSGIServer):
+    """On SQLite the test database lives in memory, and the live server hands every request
+    thread the test's one connection. Two requests at once (two browser pages answering at the
+    same moment) would then open a transaction inside the other's: "cannot start a transaction
+    within a transaction". With a shared connection, requests take turns; the connection is not
+    shared on PostgreSQL or on a file database, and those keep serving requests in parallel."""
+
+    _turn = threading.Lock()
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+
+        def one_at_a_time(environ, start_response):
+            with self._turn:
+                response = application(environ, start_response)
+                try:
+                    body = b"".join(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+            return [body]
+
+        return super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_takes_turns_on_shared_sqlite():
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = _OneRequestAtATimeOnSharedSQLite
+    yield
+    LiveServerThread.server_class = original
 
 
 @pytest.fixture(scope="session")
