@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "netzerohub.events",
     "netzerohub.exchanges",
     "netzerohub.helpdesk",
+    "netzerohub.surveys",
     "netzerohub.dashboard",
 ]
 
