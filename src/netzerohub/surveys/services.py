@@ -74,8 +74,8 @@ def responses_version(survey_id: int) -> str:
 
 
 def structure_changed(survey: Survey) -> None:
-    versions.bump(answering.structure_version(survey.pk))
-    versions.bump(responses_version(survey.pk))
+    versions.bump(answering.structure_version(survey.pk), now=True)
+    versions.bump(responses_version(survey.pk), now=True)
 
 
 def check_open(survey: Survey) -> None:
@@ -297,7 +297,7 @@ def submit_response(response: Response, *, actor: Any) -> Response:
         city=locked.city,
         data={"discarded": len(dropped)},
     )
-    versions.bump(responses_version(survey.pk))
+    versions.bump(responses_version(survey.pk), now=True)
     return locked
 
 
@@ -420,6 +420,9 @@ def save_question(
         before = Question.objects.get(pk=question.pk)
         if before.kind != question.kind and question_has_answers(before):
             raise SurveyError(_("This question has answers: its type can no longer change."))
+    if creating and not question.position:
+        last = Question.objects.filter(section=question.section).order_by("-position").first()
+        question.position = (last.position + 1) if last else 1
     if question.condition_question_id is not None:
         condition = question.condition_question
         if condition.survey_id != question.survey_id or not condition.is_choice:
@@ -433,9 +436,6 @@ def save_question(
             question.pk or 10**9,
         ):
             raise SurveyError(_("A condition is on an earlier question."))
-    if creating and not question.position:
-        last = Question.objects.filter(section=question.section).order_by("-position").first()
-        question.position = (last.position + 1) if last else 1
     if not question.key:
         question.key = _unique_key(question)
     question.full_clean(exclude=["condition_options"])
