@@ -24,6 +24,7 @@ from netzerohub.learning import authoring as learning_authoring
 from netzerohub.learning import services as learning
 from netzerohub.learning.importing import import_file as import_courses
 from netzerohub.learning.models import Cohort, Course, Pathway
+from netzerohub.surveys import demo as surveys_demo
 
 DEMO_PASSWORD = "demo-password-2050"  # noqa: S105 - documented demo login, demo only
 # A non-Mission city for the demo lead and member (Ghent is not a Mission City).
@@ -128,6 +129,7 @@ class Command(BaseCommand):
         self._groups_and_events(users)
         self._exchanges(users)
         self._helpdesk(users)
+        self._surveys(users)
 
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, name, _job, _flags in PEOPLE:
@@ -274,4 +276,14 @@ class Command(BaseCommand):
         except helpdesk_demo.DemoError as error:
             raise CommandError(f"The demo helpdesk does not load: {error}") from error
         for line in helpdesk_demo.summary(report):
+            self.stdout.write(line)
+
+    def _surveys(self, users) -> None:
+        """The sample needs-assessment survey, open, with 300 generated sample responses (none
+        from the demo city: its lead and member answer it themselves)."""
+        try:
+            report = surveys_demo.load_survey(users, actor=users["coordinator@example.org"])
+        except surveys_demo.DemoError as error:
+            raise CommandError(f"The demo survey does not load: {error}") from error
+        for line in surveys_demo.summary(report):
             self.stdout.write(line)
