@@ -35,6 +35,12 @@ def current_many(names: Iterable[str]) -> dict[str, str]:
     return {name: found.get(name) or missing[name] for name in names}
 
 
-def bump(name: str) -> None:
-    """Give `name` a new version once the current transaction commits (at once outside one)."""
+def bump(name: str, *, now: bool = False) -> None:
+    """Give `name` a new version once the current transaction commits (at once outside one).
+
+    `now` also gives it one at once, so that the rest of the transaction reads afresh what it
+    changed; the version given at the commit then drops whatever another process cached from
+    the database in between (it still read the state before the commit)."""
+    if now:
+        cache.set(name, _new(), None)
     transaction.on_commit(lambda: cache.set(name, _new(), None))

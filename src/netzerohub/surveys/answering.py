@@ -127,6 +127,14 @@ def _int(raw: Any, message: str) -> int:
         raise AnswerError(message) from None
 
 
+def _shown_number(number: Decimal) -> str:
+    """12 for 12.00, 12.5 for 12.50 (never 1E+1)."""
+    plain = (
+        number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    )
+    return formats.number_format(plain)
+
+
 def _option_ids(question: Question) -> set[int]:
     return {o.pk for o in question.options.all()}
 
@@ -216,13 +224,11 @@ def parse(question: Question, data: Mapping[str, Any]) -> Value:
                 raise AnswerError(_("Enter a number, such as 12 or 12.5."))
             if question.number_min is not None and number < question.number_min:
                 raise AnswerError(
-                    _("Enter %(min)s or more.")
-                    % {"min": formats.number_format(question.number_min)}
+                    _("Enter %(min)s or more.") % {"min": _shown_number(question.number_min)}
                 )
             if question.number_max is not None and number > question.number_max:
                 raise AnswerError(
-                    _("Enter %(max)s or less.")
-                    % {"max": formats.number_format(question.number_max)}
+                    _("Enter %(max)s or less.") % {"max": _shown_number(question.number_max)}
                 )
             value.number = number.quantize(Decimal("0.01"))
     else:  # texts
