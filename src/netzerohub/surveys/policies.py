@@ -40,12 +40,23 @@ def city_in_audience(survey: Survey, city: City) -> bool:
     return city.status in REGISTERED_STATUSES
 
 
+def member_cities(user: Any) -> list[City]:
+    """The cities where `user` is an approved member, in name order (one query per request)."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_survey_member_cities", None)
+    if cached is None:
+        ids = list(approved_memberships(user))
+        cached = list(City.objects.filter(pk__in=ids).order_by("name", "pk")) if ids else []
+        user._survey_member_cities = cached
+    return cached
+
+
 def answering_cities(survey: Survey, user: Any) -> list[City]:
     """The cities `user` may answer `survey` for (a per-city survey), in name order."""
-    if not survey.per_city or not user.is_authenticated:
+    if not survey.per_city:
         return []
-    cities = [m.city for m in approved_memberships(user).values()]
-    return sorted((c for c in cities if city_in_audience(survey, c)), key=lambda c: c.name)
+    return [c for c in member_cities(user) if city_in_audience(survey, c)]
 
 
 def may_answer_as_person(survey: Survey, user: Any) -> bool:
@@ -54,7 +65,7 @@ def may_answer_as_person(survey: Survey, user: Any) -> bool:
         return False
     if survey.audience == Survey.Audience.EVERYONE:
         return True
-    return any(city_in_audience(survey, m.city) for m in approved_memberships(user).values())
+    return any(city_in_audience(survey, c) for c in member_cities(user))
 
 
 class SurveyPolicy(Policy):

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.assessment.models import Assessment
 from netzerohub.cities.models import City
-from netzerohub.cities.policies import approved_memberships
 from netzerohub.cities.population import band_of
 from netzerohub.core import personal_data, versions
 from netzerohub.core.audit import log_action, register_labels
@@ -116,9 +115,9 @@ def _groups(city: City | None) -> dict[str, Any]:
 
 def _person_city(survey: Survey, user: Any) -> City | None:
     """The city a per-person response is read with: the person's first city in the audience."""
-    from .policies import city_in_audience
+    from .policies import city_in_audience, member_cities
 
-    cities = sorted((m.city for m in approved_memberships(user).values()), key=lambda c: c.pk)
+    cities = sorted(member_cities(user), key=lambda c: c.pk)
     return next((c for c in cities if city_in_audience(survey, c)), None)
 
 
