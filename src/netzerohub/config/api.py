@@ -11,6 +11,7 @@ from netzerohub.exchanges.api import router as exchanges_router
 from netzerohub.helpdesk.api import router as helpdesk_router
 from netzerohub.knowledge.api import router as knowledge_router
 from netzerohub.learning.api import router as learning_router
+from netzerohub.surveys.api import router as surveys_router
 
 api = NinjaAPI(
     title="NetZero Hub API",
@@ -31,3 +32,4 @@ api.add_router("/", community_router)
 api.add_router("/", events_router)
 api.add_router("/", exchanges_router)
 api.add_router("/", helpdesk_router)
+api.add_router("/", surveys_router)
