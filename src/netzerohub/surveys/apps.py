@@ -7,4 +7,9 @@ class SurveysConfig(AppConfig):
     verbose_name = "Surveys"
 
     def ready(self) -> None:
+        from netzerohub.cities import panels
+
         from . import services  # noqa: F401  (registers audit labels and personal data)
+        from .panels import city_panel
+
+        panels.register("surveys/respond/_city_card.html", city_panel, order=60)
