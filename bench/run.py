@@ -18,7 +18,9 @@ the coordinators' distribution page as a synthetic coordinator) and the exchange
 (as the coordinator; `seed_exchanges.py`, and the matching solver timed in-process before the
 pages, `exchanges_matching.py`), and the helpdesk's queue page and ticket page as an expert of
 the queue, the ticket page as the member who asked and the metrics page as the coordinator
-(`seed_helpdesk.py`: 100,000 tickets, 500,000 messages). Prints a table and writes
+(`seed_helpdesk.py`: 100,000 tickets, 500,000 messages), and the survey analytics page as the
+coordinator (`seed_surveys.py`: 10,000 responses to 60 questions; the page cold and both
+exports timed in-process before the pages, `surveys_export.py`). Prints a table and writes
 bench/results/<date>-<db>.json. gunicorn is always stopped at the end, also on errors and
 Ctrl-C.
 """
@@ -132,6 +134,18 @@ class Helpdesk:
 
 
 @dataclass
+class Surveys:
+    """What the survey pages are requested as: the bench survey, the synthetic coordinator's
+    session (staff MFA passed) and the country with most responses (the filtered page)."""
+
+    slug: str
+    responses: int
+    coordinator: str  # the cookie
+    country: str
+    crosstab: int  # the id of a choice question to cross-tabulate by country
+
+
+@dataclass
 class Result:
     name: str
     path: str
@@ -214,10 +228,11 @@ def prepare(
     Attendees | None,
     Exchanges | None,
     Helpdesk | None,
+    Surveys | None,
 ]:
     """Migrate, load reference data, seed, collect static files; returns facts about the data
-    and, when the learning, self-assessment, events, exchanges or helpdesk pages are measured,
-    the sessions to request them with."""
+    and, when the learning, self-assessment, events, exchanges, helpdesk or survey pages are
+    measured, the sessions to request them with."""
     import django
 
     django.setup()
@@ -228,6 +243,7 @@ def prepare(
     import seed_helpdesk
     import seed_knowledge
     import seed_learning
+    import seed_surveys
     from django.core.management import call_command
     from django.db import connection, connections
 
@@ -322,6 +338,18 @@ def prepare(
             ),
             database_kind(os.environ["DATABASE_URL"]),
             "helpdesk-seed",
+            "seed_s",
+            "the data was already there",
+        )
+    surveys_seed = None
+    if wants(args, "surveys"):
+        surveys_seed = kept_timings(
+            seed_surveys.seed(
+                seed_surveys.Targets(responses=args.survey_responses),
+                rebuild=args.surveys_reseed,
+            ),
+            database_kind(os.environ["DATABASE_URL"]),
+            "surveys-seed",
             "seed_s",
             "the data was already there",
         )
@@ -427,8 +455,18 @@ def prepare(
                 "coordinator": seed_assessment.COORDINATOR_EMAIL,
             },
         }
+    surveys = None
+    if surveys_seed is not None:
+        surveys = surveys_sessions()
+        facts["surveys"] = seed_surveys.facts() | {
+            "seed": surveys_seed,
+            "measured_as": {
+                "coordinator": seed_assessment.COORDINATOR_EMAIL,
+                "country": surveys.country,
+            },
+        }
     connections.close_all()
-    return facts, signed_in, reviewers, attendees, exchange, helpdesk
+    return facts, signed_in, reviewers, attendees, exchange, helpdesk, surveys
 
 
 def learning_seed_timing(report: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -723,6 +761,27 @@ def helpdesk_sessions(pages: int, members: int) -> Helpdesk:
         member_tickets=[(pk, cookies[requesters[pk]]) for pk in member_ids],
         coordinator=session_cookie(coordinator, mfa),
         most_messages=most.values_list("message_count", flat=True).first() or 0,
+    )
+
+
+def surveys_sessions() -> Surveys:
+    """The bench survey, the coordinator's session as the staff MFA check leaves it once
+    passed, the country with most responses and a single-choice question for the cross-tab."""
+    import seed_assessment
+    import seed_surveys
+
+    from netzerohub.accounts.middleware import StaffMFAMiddleware
+
+    survey, coordinator = seed_surveys.bench_survey(), seed_assessment.coordinator()
+    if survey is None or coordinator is None:
+        raise RuntimeError("The survey data is missing: did seed_surveys run?")
+    question = survey.questions.filter(kind="single").order_by("pk").first()
+    return Surveys(
+        slug=survey.slug,
+        responses=seed_surveys.bench_responses().filter(status="submitted").count(),
+        coordinator=session_cookie(coordinator, {StaffMFAMiddleware.SESSION_KEY: True}),
+        country=seed_surveys.busiest_country(),
+        crosstab=question.pk if question else 0,
     )
 
 
@@ -1430,6 +1489,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="write the helpdesk's tickets and messages again (and time it) even if seeded",
     )
     parser.add_argument(
+        "--survey-responses",
+        type=int,
+        default=10_000,
+        help="submitted responses to the bench survey of 60 questions (10,000)",
+    )
+    parser.add_argument(
+        "--surveys-reseed",
+        action="store_true",
+        help="write the survey's responses again (and time it) even if seeded",
+    )
+    parser.add_argument(
+        "--survey-cold-repeats",
+        type=int,
+        default=5,
+        help="cold analytics pages timed in-process (5)",
+    )
+    parser.add_argument(
+        "--export-repeats",
+        type=int,
+        default=1,
+        help="runs of each survey export (CSV, XLSX), each in a fresh process (1)",
+    )
+    parser.add_argument(
         "--seed-only",
         action="store_true",
         help="migrate and seed what the chosen pages need, print the facts, measure nothing",
@@ -1463,6 +1545,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "events",
             "exchanges",
             "helpdesk",
+            "surveys",
         ],
         default="all",
         help="which pages to measure (all)",
@@ -1640,6 +1723,53 @@ def helpdesk_pages(helpdesk: Helpdesk) -> list[Page]:
     ]
 
 
+def surveys_pages(surveys: Surveys) -> list[Page]:
+    """The analytics page of the bench survey as the coordinator (as it opens; filtered by the
+    country with most responses; with a cross-tab by country), p95 target 1 s as the issue
+    sets."""
+    page = f"/surveys/manage/{surveys.slug}/analytics/"
+    cookie = [surveys.coordinator]
+    country = f"{page}?country={surveys.country}"
+    crosstab = f"{page}?question={surveys.crosstab}&by=country"
+    return [
+        Page(
+            f"Survey analytics ({surveys.responses:,} responses)",
+            page,
+            [page],
+            cookie,
+            target_p95_ms=1_000,
+        ),
+        Page(
+            f"Survey analytics, {surveys.country}", country, [country], cookie, target_p95_ms=1_000
+        ),
+        Page(
+            "Survey analytics, cross-tab by country",
+            crosstab,
+            [crosstab],
+            cookie,
+            target_p95_ms=1_000,
+        ),
+    ]
+
+
+def surveys_note(surveys: dict[str, Any]) -> str:
+    seeded = surveys.get("seed", {})
+    timing = (
+        f"seeded in {seeded['seed_s']:.0f} s ({seeded.get('measured_on')})"
+        if "seed_s" in seeded
+        else seeded.get("note", "")
+    )
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(surveys["questions_by_kind"].items()))
+    return (
+        f"Survey data: `{surveys['survey']}`, {surveys['questions']} questions ({kinds}; "
+        f"{surveys['conditional_questions']} conditional); {surveys['submitted_responses']:,} "
+        f"submitted responses, {surveys['answers']:,} answers, {surveys['selections']:,} "
+        f"selections; groups: {surveys['countries']} countries, {surveys['bands']} population "
+        f"bands, {surveys['statuses']} statuses, {surveys['stages']} readiness stages; {timing}. "
+        f"Analytics requested as {surveys['measured_as']['coordinator']}."
+    )
+
+
 def helpdesk_note(helpdesk: dict[str, Any]) -> str:
     seeded = helpdesk.get("seed", {})
     timing = (
@@ -1728,7 +1858,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {masked(url)}")
     if kind == "postgresql":
         ensure_postgres_database(url)
-    facts, signed_in, reviewers, attendees, exchange, helpdesk_data = prepare(args)
+    facts, signed_in, reviewers, attendees, exchange, helpdesk_data, surveys_data = prepare(args)
     if args.seed_only:
         print(json.dumps(facts, indent=2, default=str))
         return 0
@@ -1767,8 +1897,16 @@ def main(argv: list[str] | None = None) -> int:
     events = events_pages(attendees) if attendees else []
     exchanges = exchanges_pages(exchange) if exchange else []
     helpdesk = helpdesk_pages(helpdesk_data) if helpdesk_data else []
+    surveys = surveys_pages(surveys_data) if surveys_data else []
     pages = {
-        "all": directory + knowledge + learning + assessment + events + exchanges + helpdesk,
+        "all": directory
+        + knowledge
+        + learning
+        + assessment
+        + events
+        + exchanges
+        + helpdesk
+        + surveys,
         "directory": directory,
         "knowledge": knowledge,
         "learning": learning,
@@ -1776,6 +1914,7 @@ def main(argv: list[str] | None = None) -> int:
         "events": events,
         "exchanges": exchanges,
         "helpdesk": helpdesk,
+        "surveys": surveys,
     }[args.pages]
     hello = Page("Hello world (bare view)", "/bench/hello/")
     busy_before = wait_for_quiet(args.quiet_wait)
@@ -1816,6 +1955,20 @@ def main(argv: list[str] | None = None) -> int:
             applicants=args.exchange_applications,
             hosts=args.exchange_hosts,
         )
+        connections.close_all()
+    surveys_cold = surveys_exported = None
+    if wants(args, "surveys"):
+        import surveys_export
+        from django.db import connections
+
+        print(f"survey analytics, cold, in-process ({args.survey_cold_repeats} runs):")
+        surveys_cold = surveys_export.cold(args.survey_cold_repeats)
+        print(f"  {surveys_cold}")
+        print("survey exports, each in a fresh process:")
+        connections.close_all()
+        surveys_exported = surveys_export.exports(repeats=args.export_repeats)
+        for found in surveys_exported:
+            print(f"  {found}")
         connections.close_all()
     runs: dict[str, list[Result]] = {page.path: [] for page in [hello, *pages]}
     with log_path.open("w") as log, Gunicorn(args.workers, env, log) as server:
@@ -1867,6 +2020,11 @@ def main(argv: list[str] | None = None) -> int:
         report += "\n\n" + exchanges_matching.note(solver)
     if "helpdesk" in facts:
         report += "\n\n" + helpdesk_note(facts["helpdesk"])
+    if "surveys" in facts:
+        import surveys_export
+
+        report += "\n\n" + surveys_note(facts["surveys"])
+        report += "\n\n" + surveys_export.note(surveys_cold, surveys_exported)
     print()
     print(report)
     if max(busy_before, busy_after) > QUIET:
@@ -1911,6 +2069,8 @@ def main(argv: list[str] | None = None) -> int:
         "knowledge_cold": cold,
         "events_contention": contention,
         "exchanges_matching": solver,
+        "surveys_cold": surveys_cold,
+        "surveys_exports": surveys_exported,
         "runs": {path: [asdict(r) for r in results] for path, results in runs.items()},
         "markdown": report,
     }
