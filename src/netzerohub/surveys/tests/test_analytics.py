@@ -58,19 +58,10 @@ def ranks(survey, key, **by_label):
     return {f"rank-{oid(survey, key, label)}": str(n) for label, n in by_label.items()}
 
 
-@pytest.fixture
-def sweden():
-    return Country.objects.create(code="SE", name="Sweden", is_eu_member=True)
-
-
-@pytest.fixture
-def spain():
-    return Country.objects.create(code="ES", name="Spain", is_eu_member=True)
-
-
-@pytest.fixture
-def data(sweden, spain, coordinator):
-    """The survey with the answers in the module's docstring; answers {"survey", "cities"}."""
+def make_data(coordinator) -> Survey:
+    """The survey with the answers in the module's docstring (also used by the page's tests)."""
+    sweden = Country.objects.create(code="SE", name="Sweden", is_eu_member=True)
+    spain = Country.objects.create(code="ES", name="Spain", is_eu_member=True)
     survey = sample_survey()
     s = survey
     a = CityFactory(name="Aby", country=sweden, status=City.Status.MISSION, population=50_000)
@@ -161,6 +152,11 @@ def data(sweden, spain, coordinator):
     )
     services.set_hidden(q(s, "department"), True, actor=coordinator)
     return survey
+
+
+@pytest.fixture
+def data(coordinator):
+    return make_data(coordinator)
 
 
 def stats(survey, key, filters=None):
