@@ -7,8 +7,9 @@ The drafts are created through the services of their apps (`community.services.s
 survey's own history records that a draft was made from it (`surveys.draft.created`).
 
 A draft is made from an option of a choice question (single or multiple choice, the pickers of
-fields and levers). Its description cites the result: how many of the survey's submitted
-responses chose the option. The option's term (a picker's field or lever, or a term whose name
+fields and levers). Its description cites the result as the analytics page shows it (over all
+submitted responses, `analytics.survey_analytics`): how many of the responses that answered the
+question chose the option. The option's term (a picker's field or lever, or a term whose name
 the option's label is) becomes the group's theme and the event's field or lever; a group needs a
 theme, so an option without one can only become an event.
 """
@@ -41,8 +42,8 @@ from netzerohub.core.policies import coordinator_only
 from netzerohub.events import services as event_services
 from netzerohub.events.models import Event
 
-from . import answering, exports  # noqa: F401  (exports registers its audit label at startup)
-from .models import Option, Question, Selection, Survey
+from . import analytics, answering, exports  # noqa: F401  (exports registers its audit label)
+from .models import Option, Question, Survey
 from .policies import get_survey_for_user
 
 register_labels({"surveys.draft.created": _l("Draft activity made from survey results")})
@@ -59,14 +60,15 @@ class InsightError(Exception):
 
 @dataclass(frozen=True)
 class Result:
-    """How many submitted responses chose an option, of how many submitted responses."""
+    """How many of the submitted responses that answered a question chose an option (the
+    analytics page's numbers)."""
 
     chose: int
-    responses: int
+    answered: int
 
     @property
     def percent(self) -> int:
-        return round(100 * self.chose / self.responses) if self.responses else 0
+        return round(100 * self.chose / self.answered) if self.answered else 0
 
 
 def chosen_option(survey: Survey, data: Mapping[str, Any]) -> tuple[Question, Option]:
@@ -88,15 +90,14 @@ def chosen_option(survey: Survey, data: Mapping[str, Any]) -> tuple[Question, Op
     return question, option
 
 
-def result_of(survey: Survey, option: Option) -> Result:
-    """The option's share of the survey's submitted responses (two counts)."""
-    # The analytics module had no `top_options` when this was written: two small counts, each
-    # on an index (selections by survey, question and option; responses by survey and status).
-    chose = Selection.objects.filter(
-        survey=survey, question_id=option.question_id, option=option, response__status="submitted"
-    ).count()
-    responses = survey.responses.submitted().count()
-    return Result(chose=chose, responses=responses)
+def result_of(survey: Survey, question: Question, option: Option) -> Result:
+    """The option's result as the analytics page shows it (its cached numbers, all submitted
+    responses): chosen by so many of the responses that answered the question."""
+    stats = analytics.survey_analytics(survey).questions.get(question.pk)
+    if stats is None:
+        return Result(chose=0, answered=0)
+    row = stats.row(option.pk)
+    return Result(chose=row.count if row is not None else 0, answered=stats.answered)
 
 
 def citation(survey: Survey, question: Question, option: Option, result: Result) -> str:
@@ -104,20 +105,20 @@ def citation(survey: Survey, question: Question, option: Option, result: Result)
     values = {
         "survey": survey.title,
         "n": result.chose,
-        "m": result.responses,
+        "m": result.answered,
         "percent": result.percent,
         "option": option.label,
         "question": question.text,
     }
     if survey.per_city:
         text = _(
-            "In the survey “%(survey)s”, %(n)s of %(m)s responding cities (%(percent)s %%) "
-            "chose “%(option)s” when asked “%(question)s”."
+            "In the survey “%(survey)s”, %(n)s of the %(m)s cities that answered "
+            "“%(question)s” (%(percent)s %%) chose “%(option)s”."
         )
     else:
         text = _(
-            "In the survey “%(survey)s”, %(n)s of %(m)s respondents (%(percent)s %%) chose "
-            "“%(option)s” when asked “%(question)s”."
+            "In the survey “%(survey)s”, %(n)s of the %(m)s respondents who answered "
+            "“%(question)s” (%(percent)s %%) chose “%(option)s”."
         )
     return text % values
 
@@ -170,7 +171,7 @@ def draft_group(survey: Survey, question: Question, option: Option, *, actor: An
             )
             % {"option": option.label}
         )
-    result = result_of(survey, option)
+    result = result_of(survey, question, option)
     title = Truncator(_("Peer group: %(option)s") % {"option": option.label}).chars(200)
     group = Group(
         title=title,
@@ -209,7 +210,7 @@ def _event_times(zone_name: str) -> tuple[dt.datetime, dt.datetime]:
 def draft_event(survey: Survey, question: Question, option: Option, *, actor: Any) -> Event:
     """A draft online national event (a webinar for all registered cities) four weeks ahead,
     its agenda citing the result, with the option's field or lever."""
-    result = result_of(survey, option)
+    result = result_of(survey, question, option)
     zone = _event_zone(actor)
     starts, ends = _event_times(zone)
     event = Event(
