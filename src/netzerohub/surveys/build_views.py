@@ -101,21 +101,28 @@ def estimate_note() -> str:
     seconds = answering.SECONDS
     return _(
         "Each question asked counts a typical time: %(single)s s for a single choice, "
-        "%(multiple)s s for a multiple choice, %(likert)s s for a scale, %(short)s s for a short "
-        "text, %(long)s s for a long text, a matrix %(row)s s a row and a ranking %(rank)s s an "
-        "item; plus %(section)s s to read each section. Conditional questions count as if "
+        "%(multiple)s s for a multiple choice, %(picker)s s for a picker of fields or levers, "
+        "%(likert)s s for a scale, %(number)s s for a number, %(short)s s for a short text, "
+        "%(long)s s for a long text, a matrix %(row)s s a row and a ranking %(rank)s s an item; "
+        "plus %(section)s s to read each section. Conditional questions count as if "
         "shown, hidden ones not at all. The sum is rounded up to whole minutes, and above ten "
         "minutes up to the next five."
     ) % {
         "single": seconds["single"],
         "multiple": seconds["multiple"],
+        "picker": seconds["fields"],
         "likert": seconds["likert"],
+        "number": seconds["number"],
         "short": seconds["short_text"],
         "long": seconds["long_text"],
         "row": answering.SECONDS_PER_MATRIX_ROW,
         "rank": answering.SECONDS_PER_RANKED_OPTION,
         "section": answering.SECONDS_PER_SECTION,
     }
+
+
+def _home(survey: Survey) -> str:
+    return reverse("surveys:survey-edit", args=[survey.slug])
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -372,10 +379,6 @@ def section_move(request: HttpRequest, slug: str, section_id: int) -> HttpRespon
 
 
 # --- questions ---------------------------------------------------------------------------------
-
-
-def _home(survey: Survey) -> str:
-    return reverse("surveys:survey-edit", args=[survey.slug])
 
 
 @coordinator_only

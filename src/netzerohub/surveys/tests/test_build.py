@@ -350,6 +350,25 @@ def test_the_home_query_count_does_not_grow(
     assert text(response).count('class="question"') == 3 * size
 
 
+QUERIES_QUESTION_FORM = 13
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_the_question_form_query_count_does_not_grow(signed_in, size, django_assert_num_queries):
+    survey = SurveyFactory()
+    section = SectionFactory(survey=survey)
+    for n in range(size):
+        question(section, "single", f"Choice {n}", options=["A", "B", "C"])
+    last = question(section, "short_text", "Last")
+    url = reverse("surveys:question-edit", args=[survey.slug, last.pk])
+    # as the home, with the question itself instead of the response counts, and the
+    # structure's conditions offered from memory
+    with django_assert_num_queries(QUERIES_QUESTION_FORM):
+        response = signed_in.get(url)
+    assert response.status_code == 200
+    assert text(response).count('name="condition_options"') == 3 * size
+
+
 @pytest.mark.parametrize("size", [1, 30])
 def test_the_list_query_count_does_not_grow(signed_in, city, size, django_assert_num_queries):
     for _n in range(size):
