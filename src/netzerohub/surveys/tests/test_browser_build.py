@@ -1,8 +1,9 @@
 """The survey builder in a real browser: a coordinator creates a survey, adds a section, a
 single-choice question and a long-text question shown only for one of its answers, previews the
-survey and publishes it; the builder's home, the question form and the preview pass an axe scan
-with no serious or critical violation; the question form shows only the fields of the chosen
-type (static JavaScript); no console errors (CSP).
+survey and publishes it. The list, the settings form with its errors, the builder's home, the
+question form and the preview pass an axe scan with no serious or critical violation; the
+question form shows only the fields of the chosen type (static JavaScript); no console errors
+(CSP).
 
 Runs Chromium through Playwright against the live server; skipped where Chromium is missing
 (see the root conftest.py).
@@ -30,7 +31,11 @@ def test_a_coordinator_builds_previews_and_publishes_a_survey(live_server, page,
     base = live_server.url
 
     page.goto(f"{base}/surveys/manage/")
+    assert_accessible(page)  # the list
     page.get_by_role("link", name="New survey").click()
+    page.get_by_role("button", name="Create the survey").click()  # empty: errors shown
+    expect(page.locator("[role=alert]")).to_contain_text("Please correct the errors below.")
+    assert_accessible(page)  # the settings form, with its errors
     page.get_by_label("Title").fill("Needs assessment 2027")
     page.get_by_label("Introduction").fill("A chance to **shape** our support.")
     page.get_by_label("Time zone").select_option("Europe/Brussels")
