@@ -40,6 +40,9 @@ SECONDS = 3600  # the numbers change only with a submission, which changes the c
 RATE_SECONDS = 600  # the response rate also reads the city directory, which is not versioned
 TOP_WORDS = 15
 RECENT_ANSWERS = 5
+# Frequent words are counted in each text question's latest answers only: splitting every text
+# of 10,000 long answers costs seconds; this many give the same top words in a bounded time.
+WORDS_SAMPLE = 1000
 OTHER_TEXTS = 20
 HEAT_LEVELS = 5  # shading classes heat-1 … heat-5 (heat-0 for none)
 
@@ -260,10 +263,7 @@ def _compute(survey: Survey, lookups: dict[str, str]) -> Analytics:
             stats[question_id].others.append((text, n))
     texts = [q.pk for q in questions if q.kind in Question.TEXT_KINDS and stats[q.pk].answered]
     if texts:
-        for question_id, words in _words(survey.pk, lookups, texts).items():
-            stats[question_id].words = words
-        for question_id, text in _recent(survey.pk, lookups, texts):
-            stats[question_id].recent.append(text)
+        _texts(stats, survey.pk, lookups, texts)
     return Analytics(
         survey.pk,
         by_status.get(Response.Status.SUBMITTED, 0),
@@ -355,8 +355,10 @@ def _top_texts(survey_id: int, lookups: Mapping[str, str], question_ids: list[in
     return _rows(sql, (survey_id, *params, OTHER_TEXTS))
 
 
-def _recent(survey_id: int, lookups: Mapping[str, str], question_ids: list[int]) -> list:
-    """The latest answers of each text question: (question id, text), newest first."""
+def _latest_texts(
+    survey_id: int, lookups: Mapping[str, str], question_ids: list[int]
+) -> list[tuple[int, str]]:
+    """The latest WORDS_SAMPLE texts of each question: (question id, text), newest first."""
     responses, params = _responses_sql(survey_id, lookups)
     table = Answer._meta.db_table
     sql = f"""
@@ -371,44 +373,26 @@ def _recent(survey_id: int, lookups: Mapping[str, str], question_ids: list[int])
         ) ranked
         WHERE place <= %s ORDER BY question_id, place
     """  # noqa: S608 — table names and integer ids only; values are parameters
-    return _rows(sql, (survey_id, *params, RECENT_ANSWERS))
+    return _rows(sql, (survey_id, *params, WORDS_SAMPLE))
 
 
-def _words(
-    survey_id: int, lookups: Mapping[str, str], question_ids: list[int]
-) -> dict[int, list[tuple[str, int]]]:
-    """The most frequent words of each text question (ties in alphabetical order). PostgreSQL
-    splits and counts them itself; elsewhere the texts are read and counted here."""
-    found: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    if connection.vendor == "postgresql":
-        responses, params = _responses_sql(survey_id, lookups)
-        table = Answer._meta.db_table
-        sql = f"""
-            SELECT question_id, word, n FROM (
-                SELECT a.question_id, w.word, COUNT(*) AS n,
-                       ROW_NUMBER() OVER (
-                           PARTITION BY a.question_id ORDER BY COUNT(*) DESC, w.word COLLATE "C"
-                       ) AS place
-                FROM {table} a
-                CROSS JOIN LATERAL regexp_split_to_table(lower(a.text), '[^[:alpha:]]+') AS w(word)
-                WHERE a.survey_id = %s AND a.question_id IN ({_ids(question_ids)})
-                  AND a.response_id IN ({responses})
-                  AND length(w.word) > 1 AND NOT (w.word = ANY(%s))
-                GROUP BY a.question_id, w.word
-            ) ranked
-            WHERE place <= %s ORDER BY question_id, place
-        """  # noqa: S608 — table names and integer ids only; values are parameters
-        for question_id, word, n in _rows(sql, (survey_id, *params, sorted(STOP_WORDS), TOP_WORDS)):
-            found[question_id].append((word, n))
-        return found
+def _texts(
+    stats: Mapping[int, QuestionStats],
+    survey_id: int,
+    lookups: Mapping[str, str],
+    question_ids: list[int],
+) -> None:
+    """Frequent words (ties in alphabetical order) and the latest answers of text questions,
+    from their latest WORDS_SAMPLE answers: one query, whatever the number of responses."""
     counters: dict[int, Counter[str]] = defaultdict(Counter)
-    for question_id, text in Answer.objects.filter(
-        **_of_submitted(survey_id, lookups), question_id__in=question_ids
-    ).values_list("question_id", "text"):
+    for question_id, text in _latest_texts(survey_id, lookups, question_ids):
         counters[question_id].update(words_of(text))
+        recent = stats[question_id].recent
+        if len(recent) < RECENT_ANSWERS:
+            recent.append(text)
     for question_id, counter in counters.items():
-        found[question_id] = sorted(counter.items(), key=lambda p: (-p[1], p[0]))[:TOP_WORDS]
-    return found
+        words = sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))
+        stats[question_id].words = words[:TOP_WORDS]
 
 
 def top_options(

@@ -153,6 +153,7 @@ def analytics_page(request: HttpRequest, slug: str) -> HttpResponse:
         "charts": charts,
         "filter_query": _filter_query(filters),
         "filter_errors": filters.is_bound and not filters.is_valid(),
+        "words_sample": analytics.WORDS_SAMPLE,
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "surveys/analytics/_results.html" if partial else "surveys/analytics/page.html"

@@ -248,6 +248,13 @@ def test_text_frequent_words_without_stop_words_and_recent_answers(data):
     assert plan_text.words == [("energy", 2), ("mobility", 1), ("plan", 1)]
 
 
+def test_words_are_counted_in_the_latest_answers_only(data, monkeypatch):
+    monkeypatch.setattr(analytics, "WORDS_SAMPLE", 1)
+    department = stats(data, "department")
+    assert department.answered == 2  # the counts are of every answer
+    assert department.words == [("energy", 1), ("office", 1)]  # B's, the latest
+
+
 def test_words_of_a_text():
     assert analytics.words_of("Énergie, the city's 2050 plan—Łódź and I") == [
         "énergie",
