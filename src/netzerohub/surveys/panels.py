@@ -44,9 +44,9 @@ def progress_of(responses: Iterable[Response]) -> dict[int, int]:
 
 def city_panel(city: Any, user: Any) -> dict[str, Any]:
     """The "Surveys" card of My city: the open surveys the city is asked (its response per city,
-    or the viewer's own per person) and where each response stands. Three queries at most
-    (open surveys, then responses and their answers when there are any), whatever the number
-    of answers."""
+    or the viewer's own per person) and where each response stands. One query when no survey
+    is open; else the viewer's memberships (read once per request), the responses, and their
+    answers and selections: five at most, whatever the number of answers."""
     surveys = [s for s in Survey.objects.open() if city_in_audience(s, city)]
     if not surveys:
         return {"city": city, "rows": []}
