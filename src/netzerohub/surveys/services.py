@@ -327,6 +327,15 @@ def unique_slug(title: str, *, exclude: int | None = None) -> str:
 def save_survey(survey: Survey, *, actor: Any) -> Survey:
     """Create or update a survey's settings (a form's unsaved instance)."""
     creating = survey.pk is None
+    if not creating:
+        before = Survey.objects.get(pk=survey.pk)
+        if before.respondent != survey.respondent and survey.responses.exists():
+            raise SurveyError(
+                _(
+                    "People have started answering: a survey answered per city cannot become "
+                    "one per person, nor the other way round."
+                )
+            )
     if not survey.slug:
         survey.slug = unique_slug(survey.title, exclude=survey.pk)
     if creating:
@@ -474,21 +483,31 @@ def _unique_key(question: Question) -> str:
 
 
 def _set_options(question: Question, labels: list[str]) -> None:
+    """Options in the order of `labels`. An existing option keeps its id (and its answers) when
+    its label is still there; when as many labels are new as old options are gone, those are
+    renamed in order (a corrected label); otherwise the options gone are deleted, which is
+    refused once someone chose them, and the new labels added."""
     existing = list(question.options.all())
-    for position, label in enumerate(labels, start=1):
-        if position <= len(existing):
-            option = existing[position - 1]
-            if option.label != label or option.position != position:
-                option.label, option.position = label, position
-                option.save(update_fields=["label", "position"])
-        else:
-            Option.objects.create(question=question, label=label, position=position)
-    for option in existing[len(labels) :]:
+    by_label = {o.label: o for o in existing}
+    kept = {label: by_label[label] for label in labels if label in by_label}
+    gone = [o for o in existing if o.label not in kept]
+    new_labels = [label for label in labels if label not in kept]
+    renamed = dict(zip(new_labels, gone, strict=True)) if len(gone) == len(new_labels) else {}
+    for option in gone:
+        if option in renamed.values():
+            continue
         if option.selections.exists():
             raise SurveyError(
                 _("“%(option)s” has been chosen: it cannot be removed.") % {"option": option}
             )
         option.delete()
+    for position, label in enumerate(labels, start=1):
+        option = kept.get(label) or renamed.get(label)
+        if option is None:
+            Option.objects.create(question=question, label=label, position=position)
+        elif option.label != label or option.position != position:
+            option.label, option.position = label, position
+            option.save(update_fields=["label", "position"])
 
 
 @transaction.atomic

@@ -360,3 +360,28 @@ def test_two_people_saving_different_questions_at_the_same_moment_lose_nothing(c
         a.question.key for a in Answer.objects.filter(response=response).select_related("question")
     }
     assert stored == set(keys)
+
+
+def test_removing_an_option_keeps_the_others_answers_under_their_label(survey, response, member):
+    plan = q(survey, "plan")
+    services.save_question(plan, actor=None, options=["Yes", "No", "In preparation"])
+    no = plan.options.get(label="No")
+    services.save_answer(response, plan, {"option": [str(no.pk)]}, actor=member)
+    with pytest.raises(SurveyError, match="“No” has been chosen"):
+        services.save_question(plan, actor=None, options=["Yes", "In preparation"])
+    services.save_question(plan, actor=None, options=["Yes", "No"])
+    assert [o.label for o in plan.options.all()] == ["Yes", "No"]
+    assert Selection.objects.get(response=response).option.label == "No"
+
+
+def test_a_corrected_label_keeps_its_option(survey):
+    plan = q(survey, "plan")
+    yes = plan.options.get(label="Yes")
+    services.save_question(plan, actor=None, options=["Yes, adopted", "No"])
+    assert plan.options.get(label="Yes, adopted").pk == yes.pk
+
+
+def test_responses_per_city_stay_per_city_once_answering_started(survey, response):
+    survey.respondent = Survey.Respondent.PERSON
+    with pytest.raises(SurveyError, match="cannot become one per person"):
+        services.save_survey(survey, actor=None)
