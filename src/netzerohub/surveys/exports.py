@@ -32,7 +32,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -79,16 +80,21 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _single(question_id: int, labels: dict[int, str], answers: Answers, chosen: Chosen) -> str:
+# A cell without an answer is None: an empty cell of the XLSX (which openpyxl then skips
+# writing) and an empty field of the CSV.
+
+
+def _single(
+    question_id: int, labels: dict[int, str], answers: Answers, chosen: Chosen
+) -> str | None:
     for option_id, label in labels.items():
         if option_id in chosen:
             return label
-    found = answers.get(question_id)
-    return neutralise(found[1]) if found else ""
+    return _text(question_id, answers, chosen)
 
 
-def _ticked(option_id: int, yes: str, answers: Answers, chosen: Chosen) -> str:
-    return yes if option_id in chosen else ""
+def _ticked(option_id: int, yes: str, answers: Answers, chosen: Chosen) -> str | None:
+    return yes if option_id in chosen else None
 
 
 def _option_value(option_id: int, answers: Answers, chosen: Chosen) -> int | None:
@@ -100,9 +106,9 @@ def _value(question_id: int, answers: Answers, chosen: Chosen) -> int | float | 
     return _number(found[0]) if found else None
 
 
-def _text(question_id: int, answers: Answers, chosen: Chosen) -> str:
+def _text(question_id: int, answers: Answers, chosen: Chosen) -> str | None:
     found = answers.get(question_id)
-    return neutralise(found[1]) if found else ""
+    return neutralise(found[1]) if found and found[1] else None
 
 
 def question_columns(survey: Survey) -> list[Column]:
@@ -199,11 +205,11 @@ def rows(
             mine, picked = answers[pk], chosen[pk]
             yield [
                 pk,
-                neutralise(city or ""),
-                neutralise(country or ""),
-                bands.get(band, band),
-                statuses.get(status, status),
-                neutralise(stages.get(stage, stage)),
+                neutralise(city) if city else None,
+                neutralise(country) if country else None,
+                bands.get(band, band) or None,
+                statuses.get(status, status) or None,
+                neutralise(stages.get(stage, stage)) if stage else None,
                 timezone.localtime(submitted, zone).replace(tzinfo=None) if submitted else None,
                 *(column.cell(mine, picked) for column in columns),
             ]
@@ -255,7 +261,7 @@ def xlsx_file(head: list[str], body: Iterator[list[Any]]) -> Any:
 
 
 @coordinator_only
-def export_view(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def export_view(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     """The survey's submitted responses as `fmt` (csv or xlsx), with the analytics page's
     filters; filters that are not valid send the coordinator back to the page to see why."""
     if fmt not in FORMATS:
@@ -281,9 +287,7 @@ def export_view(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     head = header(structure, columns)
     body = rows(structure, responses, columns, stages)
     if fmt == "csv":
-        response: HttpResponse = StreamingHttpResponse(
-            csv_lines(head, body), content_type=CONTENT_TYPES["csv"]
-        )
+        response = StreamingHttpResponse(csv_lines(head, body), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return FileResponse(

@@ -249,6 +249,10 @@ def test_the_xlsx_holds_the_same_cells_with_numbers_and_dates_typed(
         '\'=HYPERLINK("http://evil.example")'
     )
     assert cells[2][1] == "'+Borås"
+    # No answer is an empty cell, not an empty text.
+    assert cells[2][HEADER.index("Q6 How urgent is support?")] is None
+    assert cells[1][HEADER.index("Q2 Which formats help you? — Study visits")] is None
+    assert cells[2][HEADER.index("Readiness stage")] is None
     # Apart from the types, the same cells as the CSV.
     as_text = [
         ["" if v is None else str(v) for v in row[:6]]
