@@ -40,8 +40,8 @@ SECONDS = 3600  # the numbers change only with a submission, which changes the c
 RATE_SECONDS = 600  # the response rate also reads the city directory, which is not versioned
 TOP_WORDS = 15
 RECENT_ANSWERS = 5
-# Frequent words are counted in each text question's latest answers only: splitting every text
-# of 10,000 long answers costs seconds; this many give the same top words in a bounded time.
+# Frequent words are counted in the answers of the latest submitted responses only: splitting
+# every text of 10,000 long answers costs seconds; this many give the top words in bounded time.
 WORDS_SAMPLE = 1000
 OTHER_TEXTS = 20
 HEAT_LEVELS = 5  # shading classes heat-1 … heat-5 (heat-0 for none)
@@ -358,22 +358,24 @@ def _top_texts(survey_id: int, lookups: Mapping[str, str], question_ids: list[in
 def _latest_texts(
     survey_id: int, lookups: Mapping[str, str], question_ids: list[int]
 ) -> list[tuple[int, str]]:
-    """The latest WORDS_SAMPLE texts of each question: (question id, text), newest first."""
-    responses, params = _responses_sql(survey_id, lookups)
-    table = Answer._meta.db_table
-    sql = f"""
-        SELECT question_id, text FROM (
-            SELECT question_id, text,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY question_id ORDER BY answered_at DESC, id DESC
-                   ) AS place
-            FROM {table}
-            WHERE survey_id = %s AND question_id IN ({_ids(question_ids)}) AND text <> ''
-              AND response_id IN ({responses})
-        ) ranked
-        WHERE place <= %s ORDER BY question_id, place
-    """  # noqa: S608 — table names and integer ids only; values are parameters
-    return _rows(sql, (survey_id, *params, WORDS_SAMPLE))
+    """The texts of the latest WORDS_SAMPLE submitted responses: (question id, text), newest
+    response first. The responses are picked first (a sort of the survey's responses), then
+    their answers by the (response, question) index: no sort of every text answer."""
+    latest = list(
+        submitted(survey_id, lookups)
+        .order_by("-submitted_at", "-id")
+        .values_list("id", flat=True)[:WORDS_SAMPLE]
+    )
+    place = {pk: n for n, pk in enumerate(latest)}
+    found = (
+        Answer.objects.filter(response_id__in=latest, question_id__in=question_ids)
+        .exclude(text="")
+        .values_list("question_id", "response_id", "text")
+    )
+    return [
+        (question_id, text)
+        for question_id, _response, text in sorted(found, key=lambda row: place[row[1]])
+    ]
 
 
 def _texts(
@@ -383,7 +385,7 @@ def _texts(
     question_ids: list[int],
 ) -> None:
     """Frequent words (ties in alphabetical order) and the latest answers of text questions,
-    from their latest WORDS_SAMPLE answers: one query, whatever the number of responses."""
+    from the latest WORDS_SAMPLE responses: two queries, whatever the number of responses."""
     counters: dict[int, Counter[str]] = defaultdict(Counter)
     for question_id, text in _latest_texts(survey_id, lookups, question_ids):
         counters[question_id].update(words_of(text))

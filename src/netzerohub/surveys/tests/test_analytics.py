@@ -248,11 +248,12 @@ def test_text_frequent_words_without_stop_words_and_recent_answers(data):
     assert plan_text.words == [("energy", 2), ("mobility", 1), ("plan", 1)]
 
 
-def test_words_are_counted_in_the_latest_answers_only(data, monkeypatch):
-    monkeypatch.setattr(analytics, "WORDS_SAMPLE", 1)
+def test_words_are_counted_in_the_latest_responses_only(data, monkeypatch):
+    monkeypatch.setattr(analytics, "WORDS_SAMPLE", 2)  # C's and B's (C has no department)
     department = stats(data, "department")
     assert department.answered == 2  # the counts are of every answer
-    assert department.words == [("energy", 1), ("office", 1)]  # B's, the latest
+    assert department.words == [("energy", 1), ("office", 1)]
+    assert department.recent == ["The energy office"]
 
 
 def test_words_of_a_text():
