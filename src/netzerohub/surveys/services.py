@@ -484,15 +484,19 @@ def _unique_key(question: Question) -> str:
 
 def _set_options(question: Question, labels: list[str]) -> None:
     """Options in the order of `labels`. An existing option keeps its id (and its answers) when
-    its label is still there; when as many labels are new as old options are gone, those are
-    renamed in order (a corrected label); otherwise the options gone are deleted, which is
-    refused once someone chose them, and the new labels added."""
+    its label is still there, or when a new label stands at its place (a corrected label); the
+    other options gone are deleted, which is refused once someone chose them, and the other new
+    labels added."""
     existing = list(question.options.all())
     by_label = {o.label: o for o in existing}
     kept = {label: by_label[label] for label in labels if label in by_label}
-    gone = [o for o in existing if o.label not in kept]
-    new_labels = [label for label in labels if label not in kept]
-    renamed = dict(zip(new_labels, gone, strict=True)) if len(gone) == len(new_labels) else {}
+    gone = [(index, o) for index, o in enumerate(existing) if o.label not in kept]
+    renamed: dict[str, Option] = {}
+    for index, option in gone:
+        label = labels[index] if index < len(labels) else None
+        if label is not None and label not in kept and label not in renamed:
+            renamed[label] = option
+    gone = [o for _index, o in gone]
     for option in gone:
         if option in renamed.values():
             continue
