@@ -42,6 +42,7 @@ from netzerohub.events.api import utc
 
 from . import answering, services
 from .answering import AnswerError
+from .limits import ANSWER_ACTION, ANSWERS_PER_HOUR, PERIOD, SUBMIT_ACTION, SUBMITS_PER_HOUR
 from .models import Answer, Question, Response, Survey
 from .policies import (
     answering_cities,
@@ -54,9 +55,6 @@ router = Router(tags=["surveys"])
 DEFINITION_SECONDS = 3600
 # Budgets per person and hour, under the keys the portal's forms count (`core.ratelimit`): a
 # person cannot double them by switching between the pages and the API.
-ANSWER_ACTION, ANSWER_LIMIT = "surveys.answer", 1200
-SUBMIT_ACTION, SUBMIT_LIMIT = "surveys.submit", 60
-PERIOD = 3600
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -478,7 +476,7 @@ def save_answer(
     if question is None:
         raise HttpError(404, _("This survey has no question with this key."))
     owner = _owner(survey, user, city, answering_now=True)
-    _too_often(ANSWER_ACTION, user, ANSWER_LIMIT)
+    _too_often(ANSWER_ACTION, user, ANSWERS_PER_HOUR)
     try:
         response = services.start_response(survey, actor=user, city=owner)
         if not response_policy.can(user, "answer", response) and not response.is_submitted:
@@ -525,7 +523,7 @@ def submit(request: HttpRequest, slug: str, city: int | None = CITY_QUERY):
         raise Http404
     if not response.is_submitted and not response_policy.can(user, "submit", response):
         raise HttpError(403, _("A lead of the city submits its response."))
-    _too_often(SUBMIT_ACTION, user, SUBMIT_LIMIT)
+    _too_often(SUBMIT_ACTION, user, SUBMITS_PER_HOUR)
     try:
         submitted = services.submit_response(response, actor=user)
     except services.MissingAnswers as error:

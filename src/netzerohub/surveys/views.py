@@ -29,6 +29,14 @@ from netzerohub.core.ratelimit import rate_limited
 from . import answering, services
 from .answering import AnswerError, State
 from .forms import SectionAnswers, data_of, describe, typed, was_of
+from .limits import (
+    ANSWER_ACTION,
+    ANSWERS_PER_HOUR,
+    START_ACTION,
+    STARTS_PER_HOUR,
+    SUBMIT_ACTION,
+    SUBMITS_PER_HOUR,
+)
 from .models import Response, Selection, Survey
 from .panels import progress_of
 from .policies import (
@@ -40,8 +48,6 @@ from .policies import (
     response_policy,
 )
 
-ANSWERS_PER_HOUR = 1200  # every answer is saved as it is given, texts as they are typed
-STARTS_PER_HOUR = 60
 LISTED = 50  # surveys on the list page: the open ones and the latest closed ones
 
 
@@ -145,7 +151,7 @@ def _approved(user: Any) -> list[Membership]:
     return list(approved_memberships(user).values())
 
 
-@rate_limited("surveys.start", limit=STARTS_PER_HOUR)
+@rate_limited(START_ACTION, limit=STARTS_PER_HOUR)
 def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     """A survey's introduction, how long it takes, when it is open and who answers it; the Start
     or Continue buttons (one per city when the person answers for several), which POST here."""
@@ -303,7 +309,7 @@ def _section_page(
 
 
 @login_required
-@rate_limited("surveys.answer", limit=ANSWERS_PER_HOUR)
+@rate_limited(ANSWER_ACTION, limit=ANSWERS_PER_HOUR)
 def section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     """A section's questions. Each answer is saved as it is given (htmx); without JavaScript
     "Save and continue" sends the section, and only the questions changed on the page are
@@ -378,7 +384,7 @@ def _chosen(response: Response) -> dict[int, set[int]]:
 
 
 @require_POST
-@rate_limited("surveys.answer", limit=ANSWERS_PER_HOUR)
+@rate_limited(ANSWER_ACTION, limit=ANSWERS_PER_HOUR)
 def answer(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
     """Save one answer (htmx, as it is given). Back come the question's status line (saved, or
     the refusal; the inputs keep what was typed), the progress, the sections' progress and an
@@ -486,7 +492,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@rate_limited("surveys.submit", limit=STARTS_PER_HOUR)
+@rate_limited(SUBMIT_ACTION, limit=SUBMITS_PER_HOUR)
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_response_for_user(request.user, pk)
     if response.is_submitted:

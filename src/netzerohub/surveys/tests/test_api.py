@@ -344,7 +344,7 @@ def test_a_body_that_is_not_an_object_is_a_422(client, survey, member):
 
 
 def test_answering_has_an_hourly_budget(client, survey, member):
-    for _ in range(surveys_api.ANSWER_LIMIT):
+    for _ in range(surveys_api.ANSWERS_PER_HOUR):
         hit(f"{surveys_api.ANSWER_ACTION}:user:{member.pk}", limit=10**6, period=3600)
 
     refused = put(client, answer_url(survey, "urgency"), {"value": 3}, member)
