@@ -146,7 +146,7 @@ def _version(survey_id: int) -> str:
     return versions.current(services.responses_version(survey_id))
 
 
-def _cache_key(what: str, survey_id: int, *parts: Any) -> str:
+def cache_key(what: str, survey_id: int, *parts: Any) -> str:
     """A cache key under the survey's responses version; `parts` (filters…) hashed."""
     digest = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
     return f"surveys:analytics:{what}:{survey_id}:{_version(survey_id)}:{digest}"
@@ -211,7 +211,7 @@ def survey_analytics(
     """The numbers of every question of `survey` over its submitted responses matching
     `filters` (cached per responses version and filters)."""
     lookups = _lookups(filters)
-    key = _cache_key("numbers", survey.pk, sorted(lookups.items()))
+    key = cache_key("numbers", survey.pk, sorted(lookups.items()))
     found = cache.get(key)
     if found is None:
         found = _compute(answering.structure(survey.pk), lookups)
@@ -457,7 +457,7 @@ def crosstab(
     if question.kind not in CROSSTAB_KINDS:
         raise ValueError(question.kind)
     lookups = _lookups(filters)
-    key = _cache_key("crosstab", survey.pk, question.pk, dimension, sorted(lookups.items()))
+    key = cache_key("crosstab", survey.pk, question.pk, dimension, sorted(lookups.items()))
     found = cache.get(key)
     if found is None:
         found = _crosstab(survey, question, dimension, lookups)
@@ -547,7 +547,7 @@ def response_rates(survey: Survey) -> Rates:
     """Submitted responses per country (all of them, whatever the page's filters), and for a
     per-city survey, divided by that country's cities in the survey's audience. Cached for
     RATE_SECONDS (the directory's statuses change without a version) and per responses version."""
-    key = _cache_key("rates", survey.pk)
+    key = cache_key("rates", survey.pk)
     found = cache.get(key)
     if found is None:
         found = _rates(survey)
@@ -617,7 +617,7 @@ def heat_map(
     if fields_q is None or levers_q is None:
         return None
     lookups = _lookups(filters)
-    key = _cache_key("heat", survey.pk, sorted(lookups.items()))
+    key = cache_key("heat", survey.pk, sorted(lookups.items()))
     found = cache.get(key)
     if found is None:
         found = _heat_map(survey.pk, fields_q, levers_q, lookups)

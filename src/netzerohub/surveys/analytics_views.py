@@ -14,9 +14,12 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import path
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -90,9 +93,9 @@ def _summary(question: Question, chart: dict[str, Any]) -> str:
     }
 
 
-def _items(survey: Survey, numbers: analytics.Analytics) -> tuple[list[dict], dict[str, Any]]:
-    """Per section, its questions with their numbers, rows paired with options, and the charts'
-    data by canvas key."""
+def _items(survey: Survey, numbers: analytics.Analytics) -> dict[str, Any]:
+    """Per section, its questions with their numbers, rows paired with options (`sections`),
+    and the charts' data by canvas key (`charts`)."""
     charts: dict[str, Any] = {}
     sections: dict[int, dict[str, Any]] = {}
     for section in survey.sections.all():
@@ -115,7 +118,7 @@ def _items(survey: Survey, numbers: analytics.Analytics) -> tuple[list[dict], di
             item["chart_key"] = key
             item["summary"] = _summary(question, chart)
         sections[question.section_id]["questions"].append(item)
-    return [s for s in sections.values() if s["questions"]], charts
+    return {"sections": [s for s in sections.values() if s["questions"]], "charts": charts}
 
 
 def _filter_query(filters: ResponseFilter) -> str:
@@ -123,6 +126,17 @@ def _filter_query(filters: ResponseFilter) -> str:
     if not filters.is_bound or not filters.is_valid():
         return ""
     return urlencode({name: value for name, value in filters.cleaned_data.items() if value})
+
+
+def _fragment_key(request: HttpRequest, survey: Survey, filters: ResponseFilter) -> str:
+    get_token(request)  # the CSRF secret, made if the person has none yet
+    return analytics.cache_key(
+        "page",
+        survey.pk,
+        sorted(filters.lookups().items()),
+        request.META.get("CSRF_COOKIE", ""),
+        get_language(),
+    )
 
 
 @coordinator_only
@@ -134,7 +148,6 @@ def analytics_page(request: HttpRequest, slug: str) -> HttpResponse:
     crossable = [q for q in structure.questions.all() if q.kind in analytics.CROSSTAB_KINDS]
     cross = CrossTabForm(data, questions=crossable)
     numbers = analytics.survey_analytics(survey, filters)
-    sections, charts = _items(structure, numbers)
     chosen = cross.chosen()
     crosstab = None
     if chosen is not None:
@@ -149,8 +162,11 @@ def analytics_page(request: HttpRequest, slug: str) -> HttpResponse:
         "numbers": numbers,
         "rates": analytics.response_rates(survey),
         "heat": analytics.heat_map(survey, filters),
-        "sections": sections,
-        "charts": charts,
+        # The questions' part is a cached fragment (rendering 60 questions is most of a warm
+        # request): read only when it is rendered. Its forms (the insights' draft buttons)
+        # carry a CSRF token, so it is cached per person's CSRF secret as well.
+        "items": SimpleLazyObject(lambda: _items(structure, numbers)),
+        "fragment": _fragment_key(request, survey, filters),
         "filter_query": _filter_query(filters),
         "filter_errors": filters.is_bound and not filters.is_valid(),
         "words_sample": analytics.WORDS_SAMPLE,

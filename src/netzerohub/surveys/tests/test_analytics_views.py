@@ -227,3 +227,25 @@ def test_query_count_is_pinned_cold_and_warm_and_does_not_grow(
         page(client, data, query)
     assert (len(ours(cold_more)), len(warm_more.captured_queries)) == counts
     assert Question.objects.filter(survey=data).count() == 12
+
+
+def test_the_cached_questions_carry_each_persons_own_csrf_token(client, coordinator, data):
+    """The questions' part is a cached fragment with forms in it: a second coordinator must not
+    get the first one's CSRF token (their draft buttons would be refused)."""
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import Client
+
+    from netzerohub.accounts.tests.factories import CoordinatorFactory, add_totp
+
+    second = CoordinatorFactory()
+    add_totp(second)
+    other = Client()
+    other.force_login(second)
+    for person in (client, other):
+        if person is client:
+            person.force_login(coordinator)
+        html = person.get(url(data)).content.decode()
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+        assert tokens, "the draft buttons' forms are on the page"
+        secret = person.cookies["csrftoken"].value
+        assert {_unmask_cipher_token(t) for t in tokens} == {secret}
