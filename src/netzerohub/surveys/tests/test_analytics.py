@@ -423,3 +423,11 @@ def test_a_survey_per_person_counts_respondents_without_a_rate(member, city):
         (city.country_id, 1, None, None)
     ]
     assert rates.rate is None
+
+
+def test_refresh_leaves_the_page_numbers_in_the_cache(data, django_assert_num_queries):
+    analytics.refresh(data.pk)
+    with django_assert_num_queries(0):
+        assert analytics.survey_analytics(data).submitted == 3
+        analytics.response_rates(data)
+        analytics.heat_map(data)
