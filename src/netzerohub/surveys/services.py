@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -31,6 +32,7 @@ from netzerohub.core.models import Term
 from . import answering
 from .answering import AnswerError, Value
 from .models import Answer, Option, Question, Response, Section, Selection, Survey
+from .tasks import schedule_analytics_refresh
 
 register_labels(
     {
@@ -297,6 +299,7 @@ def submit_response(response: Response, *, actor: Any) -> Response:
         data={"discarded": len(dropped)},
     )
     versions.bump(responses_version(survey.pk), now=True)
+    transaction.on_commit(partial(schedule_analytics_refresh, survey.pk))
     return locked
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from netzerohub.surveys import answering, services
@@ -385,3 +386,38 @@ def test_responses_per_city_stay_per_city_once_answering_started(survey, respons
     survey.respondent = Survey.Respondent.PERSON
     with pytest.raises(SurveyError, match="cannot become one per person"):
         services.save_survey(survey, actor=None)
+
+
+def test_a_submission_schedules_one_analytics_refresh_for_a_burst(
+    survey,
+    city,
+    other_city,
+    member,
+    lead,
+    other_lead,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from netzerohub.surveys import tasks
+
+    scheduled = []
+    monkeypatch.setattr(tasks, "enqueue_at", lambda task, when, *args: scheduled.append(args))
+    for where, who in [(city, lead), (other_city, other_lead)]:
+        response = services.start_response(survey, actor=who, city=where)
+        answer_required(survey, response, who)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.submit_response(response, actor=who)
+    assert scheduled == [(survey.pk,)]
+
+
+def test_the_refresh_task_fills_the_analytics_cache(survey, response, member, lead):
+    from netzerohub.surveys import analytics, tasks
+
+    answer_required(survey, response, member)
+    services.submit_response(response, actor=lead)
+    tasks.refresh_analytics.call(survey.pk)
+    structure = answering.structure(survey.pk)
+    with CaptureQueriesContext(connection) as queries:
+        numbers = analytics.survey_analytics(structure)
+    assert len(queries) == 0
+    assert numbers.questions[q(survey, "plan").pk].answered == 1
