@@ -75,6 +75,10 @@ def test_a_member_answers_part_reloads_continues_and_the_lead_submits(live_serve
     page.locator(f"#q{plan.pk}-o{yes}").check()
     expect(page.locator("#q-plan-text")).to_be_visible()
     expect(page.locator("#save-status")).to_contain_text("A further question is shown")
+    # htmx binds the new question's triggers as the swap settles; a person takes longer than that.
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     text = page.locator("#q-plan-text textarea")
     text.fill("A plan adopted in 2024.")
     expect(page.locator("#count-plan-text")).to_contain_text("23 of 5000 characters")
