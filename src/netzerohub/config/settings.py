@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "netzerohub.exchanges",
     "netzerohub.helpdesk",
     "netzerohub.surveys",
+    "netzerohub.contracts",
     "netzerohub.dashboard",
 ]
 
