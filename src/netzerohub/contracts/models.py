@@ -404,6 +404,16 @@ class ContractVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.contract} v{self.number}"
 
+    REVIEW_FIELDS = frozenset({"status", "decided_by", "decided_at"})
+
+    def save(self, *args, **kwargs) -> None:
+        """A version is written once; afterwards only its review state changes."""
+        update_fields = kwargs.get("update_fields")
+        reviewing = update_fields is not None and set(update_fields) <= self.REVIEW_FIELDS
+        if self.pk is not None and not kwargs.get("force_insert") and not reviewing:
+            raise ValueError("A submitted version never changes; only its review does.")
+        super().save(*args, **kwargs)
+
 
 class ReviewComment(models.Model):
     """A coordinator's comment on one section of a submitted version (template codes: A-1 …
