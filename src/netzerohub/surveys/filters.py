@@ -5,12 +5,14 @@ page, its cross-tabs and the exports, so that a download holds exactly what the 
 from __future__ import annotations
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from netzerohub.assessment.models import Stage
 from netzerohub.cities.models import City, Country
 from netzerohub.cities.population import BANDS
+from netzerohub.core import versions
 
 from .models import Response, Survey
 
@@ -46,6 +48,25 @@ def dimension_labels(dimension: str) -> dict[str, str]:
     raise ValueError(dimension)
 
 
+def country_choices(survey: Survey) -> list[tuple[str, str]]:
+    """(code, name) of the countries the survey's responses come from, cached per version of
+    its responses (a distinct over them costs a scan)."""
+    from .services import responses_version
+
+    key = f"surveys:filter-countries:{survey.pk}:{versions.current(responses_version(survey.pk))}"
+    choices = cache.get(key)
+    if choices is None:
+        countries = Country.objects.filter(
+            pk__in=Response.objects.filter(survey=survey)
+            .exclude(country=None)
+            .values("country_id")
+            .distinct()
+        ).order_by("name")
+        choices = [(c.code, c.name) for c in countries]
+        cache.set(key, choices, 3600)
+    return choices
+
+
 class ResponseFilter(forms.Form):
     """GET parameters `country` (a country code), `band`, `status`, `stage`; each optional."""
 
@@ -63,16 +84,7 @@ class ResponseFilter(forms.Form):
     def __init__(self, data=None, *, survey: Survey, **kwargs) -> None:
         super().__init__(data, **kwargs)
         self.survey = survey
-        countries = Country.objects.filter(
-            pk__in=Response.objects.filter(survey=survey)
-            .exclude(country=None)
-            .values("country_id")
-            .distinct()
-        ).order_by("name")
-        self.fields["country"].choices = [
-            ("", _("Any country")),
-            *((c.code, c.name) for c in countries),
-        ]
+        self.fields["country"].choices = [("", _("Any country")), *country_choices(survey)]
         self.fields["stage"].choices = [("", _("Any stage")), *stage_choices()]
 
     def lookups(self) -> dict[str, str]:
