@@ -168,6 +168,23 @@ def seed_memberships(count: int, rng: random.Random) -> int:
     return created + len(batch)
 
 
+def run_steps(steps, report: dict, *, label: str, log=print) -> None:
+    """Run `(name, step)` pairs in turn into `report`: a step answers how many rows it added (or
+    a dict of counts); the time of a step that added something is kept as `<name>_s`."""
+    for name, step in steps:
+        step_started = time.monotonic()
+        added = step()
+        seconds = round(time.monotonic() - step_started, 2)
+        if isinstance(added, dict):
+            report |= added
+        else:
+            report[name] = added
+        if any(added.values()) if isinstance(added, dict) else added:
+            report[f"{name}_s"] = seconds
+            shown = f"{added:,}" if isinstance(added, int) else added
+            log(f"  seeded {label} {name}: {shown} in {seconds:.1f}s")
+
+
 def analyze() -> None:
     """Refresh PostgreSQL's planner statistics after a bulk load (autovacuum would do it later;
     doing it now makes runs comparable). SQLite is left as the product leaves it."""

@@ -612,12 +612,7 @@ def seed(
             ("offers", lambda: seed_offers(bench_call(), hosts, seed_value)),
             ("applications", lambda: seed_applications(bench_call(), applicants, seed_value)),
         ]
-        for name, step in steps:
-            step_started = time.monotonic()
-            report[name] = step()
-            if report[name]:
-                report[f"{name}_s"] = round(time.monotonic() - step_started, 2)
-                log(f"  seeded exchanges {name}: {report[name]:,} in {report[f'{name}_s']:.1f}s")
+        base.run_steps(steps, report, label="exchanges", log=log)
         if report["applications"] or bench_reviews().count() != targets.reviews:
             step_started = time.monotonic()
             report |= seed_reviews(bench_call(), targets, seed_value)

@@ -1160,17 +1160,7 @@ def seed(
             ("queues", lambda: seed_queues(seed_value)),
             ("tickets", lambda: seed_tickets(targets, seed_value, log, rebuild)),
         ]
-        for name, step in steps:
-            step_started = time.monotonic()
-            added = step()
-            seconds = round(time.monotonic() - step_started, 2)
-            if isinstance(added, dict):
-                report |= added
-            else:
-                report[name] = added
-            if any(added.values()) if isinstance(added, dict) else added:
-                report[f"{name}_s"] = seconds
-                log(f"  seeded helpdesk {name}: {added} in {seconds:.1f}s")
+        base.run_steps(steps, report, label="helpdesk", log=log)
     if any(v for k, v in report.items() if not k.endswith("_s")):
         report["seed_s"] = round(time.monotonic() - started, 2)
         if connection.vendor == "postgresql":

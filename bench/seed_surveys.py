@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import seed as base
 import seed_assessment
 from django.db import connection, transaction
 from django.db.models import Count
@@ -394,17 +395,7 @@ def seed(
             ("survey", lambda: seed_survey(seed_assessment.coordinator(), timezone.now())),
             ("responses", lambda: seed_responses(targets, seed_value, log, rebuild)),
         ]
-        for name, step in steps:
-            step_started = time.monotonic()
-            added = step()
-            seconds = round(time.monotonic() - step_started, 2)
-            if isinstance(added, dict):
-                report |= added
-            else:
-                report[name] = added
-            if any(added.values()) if isinstance(added, dict) else added:
-                report[f"{name}_s"] = seconds
-                log(f"  seeded surveys {name}: {added} in {seconds:.1f}s")
+        base.run_steps(steps, report, label="surveys", log=log)
     if any(v for k, v in report.items() if not k.endswith("_s")):
         report["seed_s"] = round(time.monotonic() - started, 2)
         if connection.vendor == "postgresql":
