@@ -210,7 +210,8 @@ def _check_question(response: Response, question: Question, chosen: Mapping[int,
         )
 
 
-def _chosen_now(response: Response) -> dict[int, set[int]]:
+def chosen_now(response: Response) -> dict[int, set[int]]:
+    """The options chosen in the response now, by question id (one query)."""
     chosen: dict[int, set[int]] = {}
     rows = Selection.objects.filter(response=response).values_list("question_id", "option_id")
     for question_id, option_id in rows:
@@ -227,7 +228,7 @@ def save_answer(
     another survey, a hidden question and one whose condition is not met."""
     locked = _locked(response)
     value = answering.parse(question, data)
-    chosen = _chosen_now(locked)
+    chosen = chosen_now(locked)
     _check_question(locked, question, chosen)
     answer = _store(locked, question, value, actor)
     Response.objects.filter(pk=locked.pk).update(updated=timezone.now())
@@ -252,7 +253,7 @@ def save_answers(
     for question, data in changes.items():
         try:
             value = answering.parse(question, data)
-            _check_question(locked, question, _chosen_now(locked))
+            _check_question(locked, question, chosen_now(locked))
         except AnswerError as error:
             error.question = question
             raise

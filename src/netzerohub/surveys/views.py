@@ -37,7 +37,7 @@ from .limits import (
     SUBMIT_ACTION,
     SUBMITS_PER_HOUR,
 )
-from .models import Response, Selection, Survey
+from .models import Response, Survey
 from .panels import progress_of
 from .policies import (
     answering_cities,
@@ -374,15 +374,6 @@ def section(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     return redirect(_section_url(response, section_id))
 
 
-def _chosen(response: Response) -> dict[int, set[int]]:
-    """The options chosen in the response now, by question id (one query)."""
-    chosen: dict[int, set[int]] = {}
-    rows = Selection.objects.filter(response=response).values_list("question_id", "option_id")
-    for question_id, option_id in rows:
-        chosen.setdefault(question_id, set()).add(option_id)
-    return chosen
-
-
 @require_POST
 @rate_limited(ANSWER_ACTION, limit=ANSWERS_PER_HOUR)
 def answer(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
@@ -404,7 +395,7 @@ def answer(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
     controls = any(q.condition_question_id == question.pk for q in answering.asked(survey))
     shown_before = set()
     if controls:
-        shown_before = {q.pk for q in answering.shown(survey, _chosen(response))}
+        shown_before = {q.pk for q in answering.shown(survey, services.chosen_now(response))}
     data = data_of(question, request.POST)
     error = ""
     try:
