@@ -91,6 +91,7 @@ def state_text(level: int | str, who: str) -> str:
 
 def pick(page: Any, key: str, level: int | str, who: str) -> None:
     """Choose a level; htmx saves it and swaps the question's status line (nothing reloads)."""
+    wait_for_htmx(page)
     radio(page, key, level).check()
     expect(saved_value(page, key)).to_have_value(str(level))
     expect(save_state(page, key)).to_contain_text(state_text(level, who))

@@ -84,8 +84,13 @@ def collect_console_errors(page: Any) -> list[str]:
 
 
 def wait_for_htmx(page: Any) -> None:
-    """htmx is loaded (a deferred static script: proves static files are served)."""
-    page.wait_for_function("() => typeof window.htmx !== 'undefined'")
+    """htmx is loaded (a deferred static script: proves static files are served) and has wired
+    the page. `window.htmx` exists as soon as the script has run, but htmx binds the page's
+    hx- attributes on DOMContentLoaded, a moment later: a change made in between sends nothing.
+    The document is "complete" only after every DOMContentLoaded listener has run."""
+    page.wait_for_function(
+        "() => typeof window.htmx !== 'undefined' && document.readyState === 'complete'"
+    )
 
 
 def totp_code(user: Any) -> str:
