@@ -20,6 +20,7 @@ urlpatterns = [
     path("exchanges/", include("netzerohub.exchanges.urls")),
     path("helpdesk/", include("netzerohub.helpdesk.urls")),
     path("surveys/", include("netzerohub.surveys.urls")),
+    path("contracts/", include("netzerohub.contracts.urls")),
     path("accounts/", include("netzerohub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

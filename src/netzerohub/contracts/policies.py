@@ -11,10 +11,12 @@ from typing import Any
 
 from django.http import Http404
 
+from netzerohub.cities.models import City
 from netzerohub.cities.policies import is_coordinator, is_lead, is_member
 from netzerohub.core.policies import Policy
 
 from .models import Contract, ContractVersion
+from .services import workspace
 
 
 class ContractPolicy(Policy):
@@ -46,6 +48,19 @@ def get_contract_for_user(user: Any, city_id: int, action: str = "view") -> Cont
         Contract.objects.select_related("city", "city__country").filter(city_id=city_id).first()
     )
     if contract is None or not contract_policy.can(user, action, contract):
+        raise Http404
+    return contract
+
+
+def open_workspace_for_user(user: Any, city_id: int, action: str = "view") -> Contract:
+    """The workspace of city `city_id` for its members and coordinators, created empty on the
+    first visit (`services.workspace`); 404 alike for a missing city and one not theirs."""
+    city = City.objects.select_related("country").filter(pk=city_id).first()
+    if city is None or not (is_coordinator(user) or is_member(user, city)):
+        raise Http404
+    contract = workspace(city)
+    contract.city = city
+    if not contract_policy.can(user, action, contract):
         raise Http404
     return contract
 
