@@ -39,6 +39,21 @@ class CoBenefit(models.TextChoices):
     ENVIRONMENTAL = "environmental", _("Environmental")
 
 
+# The template's sections told in words (Markdown), each kept under its code in
+# `Contract.narratives`; the numbers of A-1, A-2.3, B-1.1, B-2, B-3 and the investment plan come
+# from the inventory, the actions and the funding.
+NARRATIVES = (
+    ("A-2", _("Current policies and strategies")),
+    ("A-3", _("Systemic barriers and opportunities")),
+    ("B-1", _("Climate neutrality scenarios and impact pathways")),
+    ("B-2", _("Residual emissions strategy")),
+    ("C-1", _("Organisational and governance innovation")),
+    ("C-2", _("Social and other innovation")),
+    ("C-3", _("Financing the action portfolio")),
+)
+NARRATIVE_CODES = tuple(code for code, _label in NARRATIVES)
+
+
 class Contract(models.Model):
     """A city's workspace: the live draft, always editable by its members (what was submitted
     lives on, frozen, in its versions; the latest version's state is the contract's state)."""
@@ -75,6 +90,12 @@ class Contract(models.Model):
     ambition = models.TextField(_("ambition"), blank=True, help_text=_("Markdown."))
     priorities = models.TextField(_("strategic priorities"), blank=True, help_text=_("Markdown."))
     principles = models.TextField(_("principles and process"), blank=True, help_text=_("Markdown."))
+    narratives = models.JSONField(
+        _("section texts"),
+        default=dict,
+        blank=True,
+        help_text=_("Markdown by template section code (NARRATIVES)."),
+    )
     # What others may see (a public summary: commitments, trajectory, portfolio).
     publish_summary = models.BooleanField(_("publish a summary"), default=False)
     publish_trajectory = models.BooleanField(_("publish the trajectory"), default=False)

@@ -25,6 +25,7 @@ from netzerohub.core.audit import log_action, register_labels
 from . import sectors, trajectory
 from .figures import figures_of
 from .models import (
+    NARRATIVE_CODES,
     Action,
     ActionReduction,
     CoBenefit,
@@ -39,6 +40,7 @@ from .snapshot import snapshot_of
 register_labels(
     {
         "contracts.commitments.saved": _l("Climate contract commitments saved"),
+        "contracts.narratives.saved": _l("Climate contract section texts saved"),
         "contracts.inventory.saved": _l("Emission inventory saved"),
         "contracts.action.saved": _l("Climate contract action saved"),
         "contracts.action.deleted": _l("Climate contract action deleted"),
@@ -94,6 +96,25 @@ def save_commitments(contract: Contract, *, actor: Any) -> Contract:
         raise ContractError(_("Choose sectors and scopes from the inventory's lists."))
     contract.save()
     log_action("contracts.commitments.saved", actor=actor, target=contract, city=contract.city)
+    return contract
+
+
+@transaction.atomic
+def save_narratives(contract: Contract, texts: Mapping[str, str], *, actor: Any) -> Contract:
+    """Save the texts of the template's sections given (others are kept), by section code."""
+    if set(texts) - set(NARRATIVE_CODES):
+        raise ContractError(_("Write in the template's sections only."))
+    locked = Contract.objects.select_for_update().get(pk=contract.pk)
+    locked.narratives = {**locked.narratives, **{k: v.strip() for k, v in texts.items()}}
+    locked.save(update_fields=["narratives", "updated"])
+    contract.narratives = locked.narratives
+    log_action(
+        "contracts.narratives.saved",
+        actor=actor,
+        target=contract,
+        city=contract.city,
+        data={"sections": sorted(texts)},
+    )
     return contract
 
 

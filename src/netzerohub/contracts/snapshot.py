@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Action, Contract
+from .models import NARRATIVE_CODES, Action, Contract
 
 
 def _text(value: Any) -> str | None:
@@ -31,6 +31,7 @@ def snapshot_of(contract: Contract) -> dict[str, Any]:
             "ambition": contract.ambition,
             "priorities": contract.priorities,
             "principles": contract.principles,
+            "narratives": {code: contract.narratives.get(code, "") for code in NARRATIVE_CODES},
             "interim_targets": [
                 {"year": t.year, "reduction_share": _text(t.reduction_share), "note": t.note}
                 for t in contract.interim_targets.all()

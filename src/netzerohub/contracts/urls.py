@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:city_id>/commitments/", views.commitments, name="commitments"),
     path("<int:city_id>/commitments/targets/", views.interim_targets, name="interim-targets"),
     path("<int:city_id>/commitments/signatories/", views.signatories, name="signatories"),
+    path("<int:city_id>/sections/<str:code>/", views.narrative, name="narrative"),
     path("<int:city_id>/inventory/", views.inventory, name="inventory"),
     path("<int:city_id>/inventory/<int:year>/", views.inventory_year, name="inventory-year"),
     path(

@@ -41,3 +41,7 @@ def inventory_import(request, *args, **kwargs):
 
 def trajectory(request, *args, **kwargs):
     raise Http404  # placeholder until the page is written
+
+
+def narrative(request, *args, **kwargs):
+    raise Http404  # placeholder until the page is written
