@@ -41,6 +41,7 @@ register_labels(
     {
         "contracts.commitments.saved": _l("Climate contract commitments saved"),
         "contracts.narratives.saved": _l("Climate contract section texts saved"),
+        "contracts.publishing.saved": _l("Climate contract publishing changed"),
         "contracts.inventory.saved": _l("Emission inventory saved"),
         "contracts.action.saved": _l("Climate contract action saved"),
         "contracts.action.deleted": _l("Climate contract action deleted"),
@@ -114,6 +115,31 @@ def save_narratives(contract: Contract, texts: Mapping[str, str], *, actor: Any)
         target=contract,
         city=contract.city,
         data={"sections": sorted(texts)},
+    )
+    return contract
+
+
+PUBLISH_FLAGS = ("publish_summary", "publish_trajectory", "publish_portfolio")
+
+
+@transaction.atomic
+def save_publishing(contract: Contract, flags: Mapping[str, bool], *, actor: Any) -> Contract:
+    """Choose what others see: the summary, the trajectory, the portfolio. The trajectory and
+    the portfolio are parts of the public summary: publishing either publishes the summary."""
+    if set(flags) - set(PUBLISH_FLAGS):
+        raise ContractError(_("Choose what to publish from the list."))
+    values = {name: bool(flags.get(name, getattr(contract, name))) for name in PUBLISH_FLAGS}
+    if values["publish_trajectory"] or values["publish_portfolio"]:
+        values["publish_summary"] = True
+    Contract.objects.filter(pk=contract.pk).update(**values, updated=timezone.now())
+    for name, value in values.items():
+        setattr(contract, name, value)
+    log_action(
+        "contracts.publishing.saved",
+        actor=actor,
+        target=contract,
+        city=contract.city,
+        data=values,
     )
     return contract
 

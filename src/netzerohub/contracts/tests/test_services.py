@@ -228,3 +228,28 @@ def test_a_directory_city_gets_no_default_target(db):
 
     city = CityFactory(status=City.Status.DIRECTORY)
     assert services.workspace(city).target_year is None
+
+
+def test_publishing_the_trajectory_or_the_portfolio_publishes_the_summary(contract, lead):
+    actor = lead
+    services.save_publishing(contract, {"publish_portfolio": True}, actor=actor)
+    contract.refresh_from_db()
+    assert (contract.publish_summary, contract.publish_trajectory, contract.publish_portfolio) == (
+        True,
+        False,
+        True,
+    )
+    services.save_publishing(contract, {"publish_portfolio": False}, actor=actor)
+    contract.refresh_from_db()
+    assert contract.publish_summary and not contract.publish_portfolio
+    with pytest.raises(services.ContractError):
+        services.save_publishing(contract, {"is_sample": True}, actor=actor)
+
+
+def test_narratives_are_saved_by_section_and_others_kept(contract):
+    services.save_narratives(contract, {"A-2": " Policies. "}, actor=None)
+    services.save_narratives(contract, {"C-1": "Governance."}, actor=None)
+    contract.refresh_from_db()
+    assert contract.narratives == {"A-2": "Policies.", "C-1": "Governance."}
+    with pytest.raises(services.ContractError):
+        services.save_narratives(contract, {"Z-9": "No."}, actor=None)
