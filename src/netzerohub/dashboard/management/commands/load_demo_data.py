@@ -14,6 +14,7 @@ from netzerohub.assessment import peers as assessment_peers
 from netzerohub.assessment import services as assessment
 from netzerohub.assessment.models import Assessment
 from netzerohub.cities.models import City, Membership
+from netzerohub.contracts import demo as contracts_demo
 from netzerohub.events import demo as events_demo
 from netzerohub.exchanges import demo as exchanges_demo
 from netzerohub.helpdesk import demo as helpdesk_demo
@@ -130,6 +131,7 @@ class Command(BaseCommand):
         self._exchanges(users)
         self._helpdesk(users)
         self._surveys(users)
+        self._contract(users)
 
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, name, _job, _flags in PEOPLE:
@@ -286,4 +288,15 @@ class Command(BaseCommand):
         except surveys_demo.DemoError as error:
             raise CommandError(f"The demo survey does not load: {error}") from error
         for line in surveys_demo.summary(report):
+            self.stdout.write(line)
+
+    def _contract(self, users) -> None:
+        """The demo city's sample Climate City Contract workspace (invented figures, marked as
+        sample): commitments, three inventory years, 13 actions with indicators and investment
+        plan, a returned version and one waiting for review, published."""
+        try:
+            report = contracts_demo.load_contract(users)
+        except contracts_demo.DemoError as error:
+            raise CommandError(f"The demo contract does not load: {error}") from error
+        for line in contracts_demo.summary(report):
             self.stdout.write(line)
