@@ -7,4 +7,9 @@ class ContractsConfig(AppConfig):
     verbose_name = "Climate City Contracts"
 
     def ready(self) -> None:
-        from . import services  # noqa: F401  (registers audit labels)
+        from netzerohub.cities import panels
+
+        from . import commitments, services  # noqa: F401  (register audit labels)
+        from .panels import city_panel
+
+        panels.register("contracts/_city_card.html", city_panel, order=70)
