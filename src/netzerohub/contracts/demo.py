@@ -1,12 +1,12 @@
 """The demo's sample Climate City Contract workspace of the demo city (Gent).
 
 Built through the workspace's services (`workspace`, `save_commitments`, `save_narratives`,
-`save_inventory_year`, `save_action`, `save_publishing`, `submit`, `review`), so it is exactly
-what a city team would have made; what has no service yet (interim targets, signatories,
-indicators and their measurements, capital needs and funding) is created as plain rows, the
-way the services would store them. The workspace is marked `is_sample`: the pages show a
-"Sample workspace" notice, and every text says the figures are invented. **None of the figures
-is the demo city's real data.**
+`save_inventory_year`, `save_action`, `save_publishing`, `submit`, `review`, and
+`commitments.save_interim_targets` and `save_signatories`), so it is exactly what a city team
+would have made; what has no service yet (indicators and their measurements, capital needs and
+funding) is created as plain rows, the way the services would store them. The workspace is
+marked `is_sample`: the pages show a "Sample workspace" notice, and every text says the figures
+are invented. **None of the figures is the demo city's real data.**
 
 - **Commitments**: climate neutrality by 2045 from a 2019 baseline, 15 % residual emissions
   offset, business as usual +0.3 % a year, every sector and scope covered; interim targets for
@@ -44,17 +44,9 @@ from netzerohub.cities.models import City
 from netzerohub.core.models import Term
 from netzerohub.events.demo import DemoError, _city_of, _person
 
+from . import commitments as lists
 from . import services
-from .models import (
-    Action,
-    CapitalNeed,
-    Contract,
-    Funding,
-    Indicator,
-    InterimTarget,
-    Measurement,
-    Signatory,
-)
+from .models import Action, CapitalNeed, Contract, Funding, Indicator, Measurement
 from .services import Row
 
 __all__ = ["DemoError", "load_contract", "summary"]
@@ -408,19 +400,13 @@ def _commitments(city: City, actor: Any) -> Contract:
     contract.ambition, contract.priorities, contract.principles = AMBITION, PRIORITIES, PRINCIPLES
     contract.is_sample = True  # no service sets it: the demo's own mark
     services.save_commitments(contract, actor=actor)
-    InterimTarget.objects.bulk_create(
-        InterimTarget(contract=contract, year=year, reduction_share=share, note=note)
-        for year, share, note in INTERIM_TARGETS
+    lists.save_interim_targets(
+        contract, [lists.Target(*target) for target in INTERIM_TARGETS], actor=actor
     )
-    Signatory.objects.bulk_create(
-        Signatory(
-            contract=contract,
-            organisation=name,
-            commitment=_sample(text),
-            signed_on=dt.date(2024, 6, 5),
-            position=position,
-        )
-        for position, (name, text) in enumerate(SIGNATORIES, start=1)
+    lists.save_signatories(
+        contract,
+        [lists.Signer(name, _sample(text), dt.date(2024, 6, 5)) for name, text in SIGNATORIES],
+        actor=actor,
     )
     return contract
 

@@ -86,6 +86,8 @@ def test_the_workspace_is_a_published_sample_that_says_so(people):
         "contracts.version.submitted",
         "contracts.version.returned",
         "contracts.publishing.saved",
+        "contracts.targets.saved",
+        "contracts.signatories.saved",
     } <= actions
 
 
