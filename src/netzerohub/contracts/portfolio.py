@@ -186,9 +186,9 @@ def totals_of(actions: models.QuerySet[Action]) -> Totals:
     found = actions.order_by().aggregate(
         count=Count("pk"), capital=Sum("capital_cost"), operating=Sum("operating_cost")
     )
-    expected = ActionReduction.objects.filter(
-        action__in=actions.order_by().values("pk")
-    ).aggregate(total=Sum("tco2e"))["total"]
+    expected = ActionReduction.objects.filter(action__in=actions.order_by().values("pk")).aggregate(
+        total=Sum("tco2e")
+    )["total"]
     return Totals(
         found["count"] or 0,
         expected or ZERO,

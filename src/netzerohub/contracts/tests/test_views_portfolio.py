@@ -448,7 +448,7 @@ def test_capital_needs_funding_and_the_gap_per_year(client, member, contract, bu
     content = plan.content.decode()
     assert "surplus 200,000" in content
     assert 'id="investment-chart"' in content
-    fields = dict((t.slug if t else None, m) for t, m in plan.context["plan"].fields)
+    fields = {t.slug if t else None: m for t, m in plan.context["plan"].fields}
     assert fields["mobility-transport"].gap == D(100000)  # 1.5 M − 1.3 M − 0.1 M
     assert fields["built-environment"].needs == D(50000)
     sources = {label: total for label, _amounts, total in plan.context["plan"].sources}
