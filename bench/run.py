@@ -20,9 +20,12 @@ pages, `exchanges_matching.py`), and the helpdesk's queue page and ticket page a
 the queue, the ticket page as the member who asked and the metrics page as the coordinator
 (`seed_helpdesk.py`: 100,000 tickets, 500,000 messages), and the survey analytics page as the
 coordinator (`seed_surveys.py`: 10,000 responses to 60 questions; the page cold and both
-exports timed in-process before the pages, `surveys_export.py`). Prints a table and writes
-bench/results/<date>-<db>.json. gunicorn is always stopped at the end, also on errors and
-Ctrl-C.
+exports timed in-process before the pages, `surveys_export.py`), and the Climate City
+Contract's workspace, portfolio and trajectory pages as members of 500 cities, each of their
+own city (`seed_contracts.py`: 5,000 workspaces × 10 inventory years × 40 actions; the PDF and
+XLSX exports of a full workspace timed before the pages, `contracts_export.py`). Prints a
+table and writes bench/results/<date>-<db>.json. gunicorn is always stopped at the end, also on
+errors and Ctrl-C.
 """
 
 from __future__ import annotations
@@ -146,6 +149,16 @@ class Surveys:
 
 
 @dataclass
+class Contracts:
+    """Who the Climate City Contract pages are requested as: approved synthetic members of many
+    bench workspaces' cities, each with their own session, and the pages' paths (by URL name)."""
+
+    workspaces: int
+    members: list[tuple[int, str]]  # (city id, the cookie of a member of that city)
+    paths: dict[str, list[str]]  # URL name → the path of each member's city, in order
+
+
+@dataclass
 class Result:
     name: str
     path: str
@@ -229,6 +242,7 @@ def prepare(
     Exchanges | None,
     Helpdesk | None,
     Surveys | None,
+    Contracts | None,
 ]:
     """Migrate, load reference data, seed, collect static files; returns facts about the data
     and, when the learning, self-assessment, events, exchanges, helpdesk or survey pages are
@@ -238,6 +252,7 @@ def prepare(
     django.setup()
     import seed
     import seed_assessment
+    import seed_contracts
     import seed_events
     import seed_exchanges
     import seed_helpdesk
@@ -353,6 +368,20 @@ def prepare(
             "seed_s",
             "the data was already there",
         )
+    contracts_seed = None
+    if wants(args, "contracts"):
+        contracts_seed = kept_timings(
+            seed_contracts.seed(
+                seed_contracts.Targets(
+                    workspaces=args.contract_workspaces, members=args.contract_members
+                ),
+                rebuild=args.contracts_reseed,
+            ),
+            database_kind(os.environ["DATABASE_URL"]),
+            "contracts-seed",
+            "seed_s",
+            "the data was already there",
+        )
     if static_files_stale():
         step = time.monotonic()
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -465,8 +494,15 @@ def prepare(
                 "country": surveys.country,
             },
         }
+    contracts = None
+    if contracts_seed is not None:
+        contracts = contracts_sessions(args.contract_members)
+        facts["contracts"] = seed_contracts.facts() | {
+            "seed": contracts_seed,
+            "measured_as": {"members": len(contracts.members)},
+        }
     connections.close_all()
-    return facts, signed_in, reviewers, attendees, exchange, helpdesk, surveys
+    return facts, signed_in, reviewers, attendees, exchange, helpdesk, surveys, contracts
 
 
 def learning_seed_timing(report: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -782,6 +818,74 @@ def surveys_sessions() -> Surveys:
         coordinator=session_cookie(coordinator, {StaffMFAMiddleware.SESSION_KEY: True}),
         country=seed_surveys.busiest_country(),
         crosstab=question.pk if question else 0,
+    )
+
+
+CONTRACT_PAGES = (
+    ("contracts:workspace", "Contract workspace"),
+    ("contracts:actions", "Contract portfolio"),
+    ("contracts:trajectory", "Contract trajectory"),
+)
+
+
+def contracts_sessions(count: int) -> Contracts:
+    """Sessions of approved synthetic members of `count` bench workspaces' cities (spread over
+    them, a different person for each city where possible), and the measured pages' paths for
+    each member's own city, from the URL names."""
+    import seed_contracts
+    from django.urls import reverse
+
+    chosen = seed_contracts.members(count)
+    if not chosen:
+        raise RuntimeError("The contract data is missing: did seed_contracts run?")
+    cookies: dict[int, str] = {}
+    members = []
+    for city_id, user in chosen:
+        if user.pk not in cookies:
+            cookies[user.pk] = session_cookie(user)
+        members.append((city_id, cookies[user.pk]))
+    paths = {
+        name: [reverse(name, args=[city_id]) for city_id, _cookie in members]
+        for name, _label in CONTRACT_PAGES
+    }
+    return Contracts(
+        workspaces=seed_contracts.bench_contracts().count(), members=members, paths=paths
+    )
+
+
+def contracts_pages(contracts: Contracts) -> list[Page]:
+    """The workspace overview, the action portfolio and the trajectory of many cities' bench
+    workspaces (10 inventory years, 40 actions each), each requested as a member of that city
+    with their own session (p95 target 100 ms)."""
+    cookies = [cookie for _city, cookie in contracts.members]
+    count = len(contracts.members)
+    return [
+        Page(
+            f"{label} ({count} cities)",
+            contracts.paths[name][0].replace(str(contracts.members[0][0]), "<city>"),
+            contracts.paths[name],
+            cookies,
+        )
+        for name, label in CONTRACT_PAGES
+    ]
+
+
+def contracts_note(contracts: dict[str, Any]) -> str:
+    seeded = contracts.get("seed", {})
+    timing = (
+        f"seeded in {seeded['seed_s']:.0f} s ({seeded.get('measured_on')})"
+        if "seed_s" in seeded
+        else seeded.get("note", "")
+    )
+    return (
+        f"Contract data: {contracts['workspaces']:,} workspaces ({contracts['published']:,} "
+        f"published), {contracts['inventory_years']:,} inventory years with "
+        f"{contracts['emission_rows']:,} emission rows ({contracts['removal_rows']:,} removals), "
+        f"{contracts['actions']:,} actions with {contracts['reductions']:,} expected reductions, "
+        f"{contracts['indicators']:,} indicators ({contracts['measurements']:,} measured "
+        f"values), {contracts['capital_needs']:,} capital needs, {contracts['funding']:,} "
+        f"funding rows; {timing}. Pages requested as {contracts['measured_as']['members']} "
+        "members, each of their own city."
     )
 
 
@@ -1512,6 +1616,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="runs of each survey export (CSV, XLSX), each in a fresh process (1)",
     )
     parser.add_argument(
+        "--contract-workspaces",
+        type=int,
+        default=5_000,
+        help="Climate City Contract workspaces of synthetic cities, 10 inventory years and 40 "
+        "actions each (5,000)",
+    )
+    parser.add_argument(
+        "--contract-members",
+        type=int,
+        default=500,
+        help="members (sessions), each of another workspace's city, that the contract pages "
+        "cycle through (500)",
+    )
+    parser.add_argument(
+        "--contracts-reseed",
+        action="store_true",
+        help="write the contract workspaces again (and time it) even if seeded",
+    )
+    parser.add_argument(
         "--seed-only",
         action="store_true",
         help="migrate and seed what the chosen pages need, print the facts, measure nothing",
@@ -1546,6 +1669,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "exchanges",
             "helpdesk",
             "surveys",
+            "contracts",
         ],
         default="all",
         help="which pages to measure (all)",
@@ -1858,7 +1982,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {masked(url)}")
     if kind == "postgresql":
         ensure_postgres_database(url)
-    facts, signed_in, reviewers, attendees, exchange, helpdesk_data, surveys_data = prepare(args)
+    (
+        facts,
+        signed_in,
+        reviewers,
+        attendees,
+        exchange,
+        helpdesk_data,
+        surveys_data,
+        contracts_data,
+    ) = prepare(args)
     if args.seed_only:
         print(json.dumps(facts, indent=2, default=str))
         return 0
@@ -1898,6 +2031,7 @@ def main(argv: list[str] | None = None) -> int:
     exchanges = exchanges_pages(exchange) if exchange else []
     helpdesk = helpdesk_pages(helpdesk_data) if helpdesk_data else []
     surveys = surveys_pages(surveys_data) if surveys_data else []
+    contracts = contracts_pages(contracts_data) if contracts_data else []
     pages = {
         "all": directory
         + knowledge
@@ -1906,7 +2040,8 @@ def main(argv: list[str] | None = None) -> int:
         + events
         + exchanges
         + helpdesk
-        + surveys,
+        + surveys
+        + contracts,
         "directory": directory,
         "knowledge": knowledge,
         "learning": learning,
@@ -1915,6 +2050,7 @@ def main(argv: list[str] | None = None) -> int:
         "exchanges": exchanges,
         "helpdesk": helpdesk,
         "surveys": surveys,
+        "contracts": contracts,
     }[args.pages]
     hello = Page("Hello world (bare view)", "/bench/hello/")
     busy_before = wait_for_quiet(args.quiet_wait)
@@ -1968,6 +2104,17 @@ def main(argv: list[str] | None = None) -> int:
         connections.close_all()
         surveys_exported = surveys_export.exports(repeats=args.export_repeats)
         for found in surveys_exported:
+            print(f"  {found}")
+        connections.close_all()
+    contracts_exported = None
+    if wants(args, "contracts"):
+        import contracts_export
+        from django.db import connections
+
+        print("contract exports (PDF, XLSX) of a full workspace, each in a fresh process:")
+        connections.close_all()
+        contracts_exported = contracts_export.exports(repeats=args.export_repeats)
+        for found in contracts_exported:
             print(f"  {found}")
         connections.close_all()
     runs: dict[str, list[Result]] = {page.path: [] for page in [hello, *pages]}
@@ -2025,6 +2172,11 @@ def main(argv: list[str] | None = None) -> int:
 
         report += "\n\n" + surveys_note(facts["surveys"])
         report += "\n\n" + surveys_export.note(surveys_cold, surveys_exported)
+    if "contracts" in facts:
+        import contracts_export
+
+        report += "\n\n" + contracts_note(facts["contracts"])
+        report += "\n\n" + contracts_export.note(contracts_exported)
     print()
     print(report)
     if max(busy_before, busy_after) > QUIET:
@@ -2071,6 +2223,7 @@ def main(argv: list[str] | None = None) -> int:
         "exchanges_matching": solver,
         "surveys_cold": surveys_cold,
         "surveys_exports": surveys_exported,
+        "contracts_exports": contracts_exported,
         "runs": {path: [asdict(r) for r in results] for path, results in runs.items()},
         "markdown": report,
     }
