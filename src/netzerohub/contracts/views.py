@@ -187,6 +187,9 @@ def workspace(request: HttpRequest, city_id: int) -> HttpResponse:
             "latest_totals": figures.years.get(latest_year) if latest_year else None,
             "funding_gap": funding_gap,
             "items": items,
+            "covered_percent": gap.share_covered * 100
+            if gap and gap.share_covered is not None
+            else None,
             "done": sum(1 for item in items if item.done),
             "ready": checklist.ready(items),
             "latest": latest,
@@ -429,7 +432,7 @@ def inventory_import(request: HttpRequest, city_id: int) -> HttpResponse:
     contract, can_edit = _open(request, city_id)
     if not can_edit:
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     problems = []
     status = 200
     if request.method == "POST":
