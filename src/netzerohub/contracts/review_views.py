@@ -30,7 +30,7 @@ from netzerohub.core.paging import paginate
 from netzerohub.core.policies import coordinator_only
 from netzerohub.core.ratelimit import _back, hit, rate_limited
 
-from . import exports, history, services, trajectory
+from . import charts, checklist, exports, history, portfolio, services, trajectory
 from .figures import Figures, figures_of
 from .models import Action, Contract, ContractVersion
 from .policies import (
@@ -41,11 +41,6 @@ from .policies import (
 )
 from .review_forms import PublishingForm, ReviewForm
 from .snapshot import snapshot_of
-
-try:  # helper B's readiness checklist (the submit page shows it once it exists)
-    from . import checklist
-except ImportError:  # pragma: no cover - until checklist.py lands
-    checklist = None
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -88,6 +83,7 @@ def submit(request: HttpRequest, city_id: int) -> HttpResponse:
         )
         return redirect("contracts:version", version.pk)
     figures = figures_of(contract)
+    readiness = checklist.readiness(contract, figures)
     versions = list(contract.versions.defer("snapshot", "figures").order_by("-number")[:1])
     return render(
         request,
@@ -98,7 +94,9 @@ def submit(request: HttpRequest, city_id: int) -> HttpResponse:
             "key": _labelled(
                 history.key_figures(figures.as_json(), actions=contract.actions.count())
             ),
-            "readiness": checklist.readiness(contract, figures) if checklist else None,
+            "readiness": readiness,
+            "ready": checklist.ready(readiness),
+            "can_edit": contract_policy.can(request.user, "edit", contract),
             "waiting": services.waiting(contract),
             "latest": versions[0] if versions else None,
             "can_submit": can_submit,
@@ -371,16 +369,22 @@ def public_portfolio(contract: Contract) -> dict[str, Any] | None:
 
 def public_gap(contract: Contract, figures: Figures) -> Any:
     """The gap mixes the trajectory's and the portfolio's numbers: shown when both are
-    published."""
+    published (the API's rule; the page shows it in `_trajectory.html` under the same rule)."""
     if contract.publish_trajectory and contract.publish_portfolio and figures.gap:
         return figures.gap.overall
     return None
 
 
 def public_summary(request: HttpRequest, city_id: int) -> HttpResponse:
-    """The published summary; members and coordinators see it as a preview before it is."""
+    """The published summary; members and coordinators see it as a preview before it is.
+
+    The trajectory page's charts and gap (`_trajectory.html`) show the portfolio's expected
+    reductions too, so they appear only when both the trajectory and the portfolio are
+    published; the trajectory alone is the inventory's totals, the paths and the required
+    reduction (`public_trajectory`)."""
     contract = get_contract_for_user(request.user, city_id, "view_public")
     figures = figures_of(contract) if contract.publish_trajectory else None
+    both = contract.publish_trajectory and contract.publish_portfolio
     return render(
         request,
         "contracts/public_summary.html",
@@ -389,8 +393,8 @@ def public_summary(request: HttpRequest, city_id: int) -> HttpResponse:
             "interim_targets": list(contract.interim_targets.all()),
             "signatories": list(contract.signatories.all()),
             "trajectory": public_trajectory(contract, figures) if figures else None,
-            "portfolio": public_portfolio(contract),
-            "gap": public_gap(contract, figures) if figures else None,
+            "data": charts.trajectory_data(contract, figures) if figures and both else None,
+            **(portfolio.summary_context(contract) if contract.publish_portfolio else {}),
             "preview": not contract.publish_summary,
             "workspace_url": reverse("contracts:workspace", args=[contract.city_id])
             if contract_policy.can(request.user, "view", contract)
