@@ -2,11 +2,12 @@
 
 Built through the workspace's services (`workspace`, `save_commitments`, `save_narratives`,
 `save_inventory_year`, `save_action`, `save_publishing`, `submit`, `review`, and
-`commitments.save_interim_targets` and `save_signatories`), so it is exactly what a city team
-would have made; what has no service yet (indicators and their measurements, capital needs and
-funding) is created as plain rows, the way the services would store them. The workspace is
-marked `is_sample`: the pages show a "Sample workspace" notice, and every text says the figures
-are invented. **None of the figures is the demo city's real data.**
+`commitments.save_interim_targets` and `save_signatories`, `portfolio.save_indicators`,
+`save_measurements`, `save_capital_needs` and `save_funding`), so it is exactly what a city team
+would have made, and audited. The workspace is marked `is_sample` (no service sets it: the
+demo's own mark, saved with the commitments): the pages show a "Sample workspace" notice, and
+every text says the figures are invented. **None of the figures is the demo city's real
+data.**
 
 - **Commitments**: climate neutrality by 2045 from a 2019 baseline, 15 % residual emissions
   offset, business as usual +0.3 % a year, every sector and scope covered; interim targets for
@@ -45,8 +46,8 @@ from netzerohub.core.models import Term
 from netzerohub.events.demo import DemoError, _city_of, _person
 
 from . import commitments as lists
-from . import services
-from .models import Action, CapitalNeed, Contract, Funding, Indicator, Measurement
+from . import portfolio, services
+from .models import Action, Contract, Indicator
 from .services import Row
 
 __all__ = ["DemoError", "load_contract", "summary"]
@@ -433,34 +434,43 @@ def _action(contract: Contract, spec: Mapping[str, Any], terms: Mapping, actor: 
         actor=actor,
         reductions={sector: Decimal(t) for sector, t in spec["reductions"].items()},
     )
-    for name, unit, t2025, t2027, t2030, measured in spec["indicators"]:
-        indicator = Indicator.objects.create(
-            action=action,
-            name=name,
-            unit=unit,
-            target_2025=Decimal(t2025),
-            target_2027=Decimal(t2027),
-            target_2030=Decimal(t2030),
-        )
-        Measurement.objects.bulk_create(
-            Measurement(indicator=indicator, year=year, value=Decimal(value))
+    Change = portfolio.Change
+    portfolio.save_indicators(
+        action,
+        [
+            Change(None, {"name": name, "unit": unit, "target_2025": Decimal(t2025),
+                          "target_2027": Decimal(t2027), "target_2030": Decimal(t2030)})
+            for name, unit, t2025, t2027, t2030, _measured in spec["indicators"]
+        ],
+        actor=actor,
+    )  # fmt: skip
+    indicators = {i.name: i.pk for i in Indicator.objects.filter(action=action)}
+    portfolio.save_measurements(
+        action,
+        [
+            Change(None, {"indicator_id": indicators[name], "year": year, "value": Decimal(value)})
+            for name, _unit, _a, _b, _c, measured in spec["indicators"]
             for year, value in measured.items()
-        )
-    CapitalNeed.objects.bulk_create(
-        CapitalNeed(action=action, year=year, amount=Decimal(amount))
-        for year, amount in spec["capital"].items()
+        ],
+        actor=actor,
     )
-    Funding.objects.bulk_create(
-        Funding(
-            action=action,
-            year=year,
-            source=source,
-            status=status,
-            amount=Decimal(amount),
-            note="Sample funding row (invented).",
-        )
-        for year, source, status, amount in spec["funding"]
+    portfolio.save_capital_needs(
+        action,
+        [
+            Change(None, {"year": year, "amount": Decimal(amount)})
+            for year, amount in spec["capital"].items()
+        ],
+        actor=actor,
     )
+    portfolio.save_funding(
+        action,
+        [
+            Change(None, {"year": year, "source": source, "status": status,
+                          "amount": Decimal(amount), "note": "Sample funding row (invented)."})
+            for year, source, status, amount in spec["funding"]
+        ],
+        actor=actor,
+    )  # fmt: skip
     return action
 
 

@@ -88,6 +88,10 @@ def test_the_workspace_is_a_published_sample_that_says_so(people):
         "contracts.publishing.saved",
         "contracts.targets.saved",
         "contracts.signatories.saved",
+        "contracts.indicators.saved",
+        "contracts.measurements.saved",
+        "contracts.capital_needs.saved",
+        "contracts.funding.saved",
     } <= actions
 
 
