@@ -594,8 +594,9 @@ def _apply(
     if any(c.pk is not None and c.pk not in rows for c in changes):
         raise ContractError(_("A row does not belong to this action; reload the page."))
     for change in changes:
-        if not change.delete:
-            check(change.values)
+        if not change.delete:  # a change is checked as the row it makes
+            current = _current(rows[change.pk]) if change.pk is not None else {}
+            check({**current, **change.values})
     removed = {c.pk for c in changes if c.delete and c.pk is not None}
     changed = {c.pk: c for c in changes if c.pk is not None and not c.delete}
     added = [c for c in changes if c.pk is None and not c.delete]
@@ -657,9 +658,6 @@ def _log(code: str, action: Action, counts: dict[str, int], actor: Any) -> None:
     )
 
 
-INDICATOR_FIELDS = ("name", "unit", "target_2025", "target_2027", "target_2030")
-
-
 @transaction.atomic
 def save_indicators(action: Action, changes: Sequence[Change], *, actor: Any) -> dict[str, int]:
     """Add, change and remove the action's indicators (name, unit, 2025/2027/2030 targets);
@@ -667,7 +665,7 @@ def save_indicators(action: Action, changes: Sequence[Change], *, actor: Any) ->
     _locked(action)
 
     def check(values: Mapping[str, Any]) -> None:
-        if set(values) - set(INDICATOR_FIELDS) or not str(values.get("name", "")).strip():
+        if not str(values.get("name") or "").strip():
             raise ContractError(_("An indicator needs a name."))
         for name in ("target_2025", "target_2027", "target_2030"):
             value = values.get(name)
