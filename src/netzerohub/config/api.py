@@ -6,6 +6,7 @@ from netzerohub.accounts.api import router as accounts_router
 from netzerohub.assessment.api import router as assessment_router
 from netzerohub.cities.api import router as cities_router
 from netzerohub.community.api import router as community_router
+from netzerohub.contracts.api import router as contracts_router
 from netzerohub.events.api import router as events_router
 from netzerohub.exchanges.api import router as exchanges_router
 from netzerohub.helpdesk.api import router as helpdesk_router
@@ -33,3 +34,4 @@ api.add_router("/", events_router)
 api.add_router("/", exchanges_router)
 api.add_router("/", helpdesk_router)
 api.add_router("/", surveys_router)
+api.add_router("/", contracts_router)

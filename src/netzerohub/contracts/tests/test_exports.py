@@ -43,7 +43,7 @@ def full_contract(city, actor, *, secret: str = "") -> Contract:
     contract.residual_share, contract.bau_annual_change = D("0.2"), D(0)
     contract.covered_sectors, contract.covered_scopes = ["stationary", "transportation"], [1, 2]
     contract.ambition = f"Climate neutral by **2030**{secret}"
-    contract.priorities = "Heat pumps and trams"
+    contract.priorities = "Buildings first"
     contract.narratives = {"A-2": "Policies text", "C-3": "Green bonds", "gap": "We explain it."}
     contract.save()
     InterimTarget.objects.create(contract=contract, year=2025, reduction_share=D("0.4"))
@@ -152,7 +152,7 @@ def test_the_pdf_is_a_pdf_and_a_sample_says_so(contract):
     )
     assert "Sample workspace (demo)" in html
     assert "<strong>2030</strong>" in html  # Markdown rendered
-    heads = ["\">A-1 ", "A-2.3", "\">B-1 ", "\">B-3 ", "\">C-3 ", "\">Investment plan"]
+    heads = ['">A-1 ', "A-2.3", '">B-1 ', '">B-3 ', '">C-3 ', '">Investment plan']
     positions = [html.index(head) for head in heads]
     assert positions == sorted(positions)
 
