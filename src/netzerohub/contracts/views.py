@@ -410,7 +410,6 @@ def inventory_year(request: HttpRequest, city_id: int, year: int) -> HttpRespons
             "can_edit": can_edit,
             "is_baseline": year == contract.baseline_year,
         },
-        status=400 if problem else 200,
     )
 
 
@@ -434,26 +433,23 @@ def inventory_import(request: HttpRequest, city_id: int) -> HttpResponse:
         raise PermissionDenied
     form = ImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     problems = []
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data["workbook"].read()
-            try:
-                imported = inventory_io.import_inventory(contract, data, actor=request.user)
-            except inventory_io.ImportProblems as error:
-                problems = error.problems
-                form.add_error(None, str(error))
-            except ContractError as error:
-                form.add_error(None, str(error))
-            else:
-                years = ", ".join(str(y) for y in sorted(imported))
-                messages.success(
-                    request,
-                    _("Imported %(rows)s rows for %(years)s.")
-                    % {"rows": sum(imported.values()), "years": years},
-                )
-                return redirect("contracts:inventory", city_id=contract.city_id)
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["workbook"].read()
+        try:
+            imported = inventory_io.import_inventory(contract, data, actor=request.user)
+        except inventory_io.ImportProblems as error:
+            problems = error.problems
+            form.add_error(None, str(error))
+        except ContractError as error:
+            form.add_error(None, str(error))
+        else:
+            years = ", ".join(str(y) for y in sorted(imported))
+            messages.success(
+                request,
+                _("Imported %(rows)s rows for %(years)s.")
+                % {"rows": sum(imported.values()), "years": years},
+            )
+            return redirect("contracts:inventory", city_id=contract.city_id)
     return render(
         request,
         "contracts/inventory_import.html",
@@ -463,7 +459,6 @@ def inventory_import(request: HttpRequest, city_id: int) -> HttpResponse:
             "problems": problems,
             "template_url": reverse("contracts:inventory-template", args=[contract.city_id]),
         },
-        status=status,
     )
 
 

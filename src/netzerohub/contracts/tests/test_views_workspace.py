@@ -436,7 +436,7 @@ def test_a_bad_number_is_marked_at_its_cell_and_every_value_is_kept(client, cont
         "e-waste-1": "lots",
     }
     response = client.post(page, data)
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     assert "3 amounts need fixing" in html
     assert 'value="12,000.7.1"' in html and 'value="250"' in html and 'value="lots"' in html
@@ -450,7 +450,7 @@ def test_a_bad_number_is_marked_at_its_cell_and_every_value_is_kept(client, cont
 def test_an_empty_grid_is_refused(client, contract, member):
     client.force_login(member)
     response = client.post(url("inventory-year", contract.city, 2021), {"e-residential-1": " "})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "at least one amount" in response.content.decode()
     assert not InventoryYear.objects.exists()
 
@@ -524,7 +524,7 @@ def test_an_import_with_wrong_rows_names_each_row_and_imports_nothing(client, co
         ]
     )
     response = client.post(url("inventory-import", contract.city), {"workbook": upload(data)})
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     assert "4 rows need fixing; nothing was imported" in html
     for row, message in [
@@ -550,7 +550,7 @@ def test_a_file_that_is_not_a_workbook_gets_a_message(
 ):
     client.force_login(member)
     response = client.post(url("inventory-import", contract.city), {"workbook": upload(data, name)})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert message in response.content.decode()
 
 
@@ -568,7 +568,7 @@ def test_a_too_large_upload_is_refused(client, contract, member, monkeypatch):
 def test_an_import_without_a_file_says_so(client, contract, member):
     client.force_login(member)
     response = client.post(url("inventory-import", contract.city), {})
-    assert response.status_code == 400 and "This field is required" in response.content.decode()
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
 
 
 # --- the trajectory ---------------------------------------------------------------------------
