@@ -59,7 +59,7 @@ SORT_CHOICES = [
 
 
 class ActionFilterForm(forms.Form):
-    q = forms.CharField(label=_("Text"), required=False, max_length=100)
+    q = forms.CharField(label=_("Words"), required=False, max_length=100)
     field = forms.ChoiceField(label=_("Field of action"), required=False)
     lever = forms.ChoiceField(label=_("Lever of change"), required=False)
     status = forms.ChoiceField(

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from netzerohub.core.markdown import render_markdown
 
@@ -67,7 +67,7 @@ def _action(contract: Contract, pk: int) -> Action:
 # --- the table, the matrix, the timeline -----------------------------------------------------
 
 
-@require_GET
+@require_safe
 def actions(request: HttpRequest, city_id: int) -> HttpResponse:
     contract, may_edit = _open(request, city_id)
     form = ActionFilterForm(request.GET)
@@ -89,7 +89,7 @@ def actions(request: HttpRequest, city_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def matrix(request: HttpRequest, city_id: int) -> HttpResponse:
     contract, may_edit = _open(request, city_id)
     return render(
@@ -99,7 +99,7 @@ def matrix(request: HttpRequest, city_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def timeline(request: HttpRequest, city_id: int) -> HttpResponse:
     contract, may_edit = _open(request, city_id)
     return render(
@@ -117,7 +117,7 @@ def timeline(request: HttpRequest, city_id: int) -> HttpResponse:
 # --- an action -------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def action(request: HttpRequest, city_id: int, pk: int) -> HttpResponse:
     contract, may_edit = _open(request, city_id)
     found = _action(contract, pk)
@@ -340,7 +340,7 @@ def action_investment(request: HttpRequest, city_id: int, pk: int) -> HttpRespon
 # --- the investment plan (C-3) ---------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def investment(request: HttpRequest, city_id: int) -> HttpResponse:
     contract, may_edit = _open(request, city_id)
     plan = portfolio.plan_of(contract)
