@@ -365,7 +365,7 @@ def timeline_of(contract: Contract) -> Timeline:
         top = AXIS_HEIGHT + index * ROW_HEIGHT
         title = action.title if len(action.title) <= 34 else action.title[:33] + "…"
         bars.append(Bar(action, title, _n(x), _n(max(2.0, end - x)), _n(top + 6), _n(top + 19)))
-    step = 1 if span <= 15 else 5
+    step = 1 if span <= 15 else 5 if span <= 50 else 10
     ticks = [
         (str(year), _n(x_of(year))) for year in range(first, last + 1) if (year - first) % step == 0
     ]

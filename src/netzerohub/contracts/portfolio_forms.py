@@ -178,6 +178,14 @@ class ActionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        for name in ("starts", "ends"):
+            day = data.get(name)
+            if day and not trajectory.FIRST_YEAR <= day.year <= trajectory.LAST_YEAR:
+                self.add_error(
+                    name,
+                    _("Enter a date between %(first)s and %(last)s.")
+                    % {"first": trajectory.FIRST_YEAR, "last": trajectory.LAST_YEAR},
+                )
         starts, ends = data.get("starts"), data.get("ends")
         if starts and ends and ends < starts:
             self.add_error(

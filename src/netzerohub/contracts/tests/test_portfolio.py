@@ -11,6 +11,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from netzerohub.contracts import portfolio, services
+from netzerohub.contracts.figures import figures_of
 from netzerohub.contracts.models import Action, CapitalNeed, Funding, Indicator, Measurement
 from netzerohub.contracts.portfolio import Change
 from netzerohub.contracts.services import ContractError
@@ -100,6 +101,10 @@ def test_the_plan_says_gap_and_surplus_per_year_field_and_source(contract, term)
     assert sources["EU funds"] == ([D(60), D(20), D(0)], D(80))
     assert sources["Loans"] == ([D(0), D(0), D(20)], D(20))
     assert plan.total.gap == D(45)
+    # the figures a version keeps say the same, a surplus counted as no gap
+    assert figures_of(contract).funding_gap_by_year() == {
+        year: max(D(0), money.gap) for year, money in plan.years.items()
+    }
     chart = plan.chart()
     assert chart["labels"] == ["2026", "2027"] and chart["gap"] == [60.0, 0.0]
 

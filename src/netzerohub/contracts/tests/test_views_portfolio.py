@@ -174,6 +174,7 @@ def test_a_member_adds_an_action_with_reductions_and_it_is_audited(client, membe
         ({"capital_cost": "-1"}, "Enter zero or more."),
         ({"ends": "2025-01-01"}, "The end comes after the start"),
         ({"starts": "2027-02-30"}, "Enter a valid date."),
+        ({"ends": "9999-12-31"}, "Enter a date between 1990 and 2100."),
         ({"field": "999999"}, "Select a valid choice."),
         ({"title": ""}, "This field is required."),
     ],
