@@ -16,9 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from netzerohub.cities.tests.factories import CityFactory, MembershipFactory
+from netzerohub.accounts.tests.factories import CoordinatorFactory, UserFactory, add_totp
+from netzerohub.cities.models import City, Membership
+from netzerohub.cities.tests.factories import CityFactory, CountryFactory, MembershipFactory
 from netzerohub.contracts import commitments as lists
-from netzerohub.contracts import services
+from netzerohub.contracts import demo, services
 from netzerohub.contracts.models import (
     Action,
     Contract,
@@ -189,6 +191,16 @@ def test_the_overview_shows_the_latest_versions_state(client, contract, member, 
     assert "Returned with comments" in html
     assert reverse("contracts:version", args=[version.pk]) in html
     assert url("submit", contract.city) not in html  # a member does not submit
+
+
+def test_a_lead_is_offered_to_submit_unless_a_version_waits(client, contract, lead):
+    client.force_login(lead)
+    assert (
+        url("submit", contract.city) in client.get(url("workspace", contract.city)).content.decode()
+    )
+    services.submit(contract, actor=lead)
+    html = client.get(url("workspace", contract.city)).content.decode()
+    assert url("submit", contract.city) not in html and "once this one is reviewed" in html
 
 
 def test_the_overview_makes_the_same_queries_for_few_and_many_actions_and_years(
@@ -673,3 +685,28 @@ def test_a_second_city_of_a_member_is_its_own(client, contract, member):
     client.force_login(member)
     assert client.get(url("workspace", second)).status_code == 200
     assert Contract.objects.filter(city=second).exists()
+
+
+# --- the demo's sample workspace ----------------------------------------------------------------
+
+
+def test_every_page_shows_the_demos_sample_workspace(client):
+    gent = CityFactory(
+        name="Gent", country=CountryFactory(code="BE"), status=City.Status.PARTICIPATING
+    )
+    people = {"coordinator@example.org": CoordinatorFactory(email="coordinator@example.org")}
+    add_totp(people["coordinator@example.org"])
+    for email, role in [("lead@example.org", Membership.Role.LEAD), ("member@example.org", None)]:
+        people[email] = UserFactory(email=email)
+        MembershipFactory(user=people[email], city=gent, **({"role": role} if role else {}))
+    demo.load_contract(people)
+    contract = Contract.objects.get(city=gent)
+    for user in (people["member@example.org"], people["coordinator@example.org"]):
+        client.force_login(user)
+        for name, args in PAGES + [("inventory-year", (contract.baseline_year,))]:
+            response = client.get(url(name, gent, *args))
+            assert response.status_code == 200, (user, name)
+        html = client.get(url("trajectory", gent)).content.decode()
+        assert "trajectory-data" in html and "Sample workspace" in html
+    html = client.get(reverse("contracts:index")).content.decode()
+    assert url("workspace", gent) in html
