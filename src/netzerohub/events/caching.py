@@ -8,6 +8,10 @@ A *person's* version names their own registrations (My registrations is cached u
 save or deletion of a registration bumps its person's version after commit (a signal, so the
 engine, the running pages and the Django admin all do), and so does the attendance form's bulk
 update. Writes that bypass both (a shell, SQL) are seen when the renderings expire.
+
+An *event's* version names its registrations' counts (the event page keeps the event, its
+counts and its rendered parts under the catalogue version and this one): the same signal bumps
+it after commit for every save or deletion of one of its registrations.
 """
 
 from collections.abc import Iterable
@@ -34,6 +38,22 @@ def person_version(user_id: int) -> str:
     return versions.current(_person(user_id))
 
 
+def _event(event_id: int) -> str:
+    return f"events:version:event:{event_id}"
+
+
+def event_versions(event_id: int) -> tuple[str, str]:
+    """The catalogue version and the version of `event_id`'s registrations (one round trip)."""
+    found = versions.current_many([CONTENT, _event(event_id)])
+    return found[CONTENT], found[_event(event_id)]
+
+
+def event_registrations_changed(event_ids: Iterable[int]) -> None:
+    """The registrations of these events changed (bumped once each, after commit)."""
+    for event_id in set(event_ids):
+        versions.bump(_event(event_id))
+
+
 def registrations_changed(user_ids: Iterable[int]) -> None:
     """The registrations of these people changed (bumped once each, after commit)."""
     for user_id in set(user_ids):
@@ -43,3 +63,4 @@ def registrations_changed(user_ids: Iterable[int]) -> None:
 def registration_saved_or_deleted(sender, instance, **kwargs) -> None:
     """Signal receiver (post_save, post_delete of Registration; connected in the app config)."""
     registrations_changed([instance.user_id])
+    event_registrations_changed([instance.event_id])

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,16 +26,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from netzerohub.cities.models import City
 from netzerohub.cities.policies import approved_memberships
 from netzerohub.core.fragments import rendered, viewer
 from netzerohub.core.paging import paginate
-from netzerohub.core.policies import fetch_or_404
 from netzerohub.core.querysets import make_key
 from netzerohub.core.ratelimit import rate_limited
+from netzerohub.exchanges.models import Application
 
 from . import calendars, services
 from . import registration as engine
-from .caching import FRAGMENT_SECONDS, content_version, person_version
+from .caching import FRAGMENT_SECONDS, content_version, event_versions, person_version
 from .filters import (
     MONTH_VIEW,
     CalendarFilters,
@@ -52,6 +54,8 @@ from .policies import (
     get_active_feed,
     get_event_for_user,
     get_registration_for_user,
+    registration_refusal,
+    runs,
 )
 from .querysets import EventQuerySet
 from .times import describe_time
@@ -284,32 +288,145 @@ def _waitlist_position(registration: Registration) -> int:
     return ahead + 1
 
 
+def _event_page(request: HttpRequest, pk: int, now: dt.datetime) -> dict | None:
+    """The event `pk` as its page shows it to everyone, from the cache: the event (with its
+    registrations' counts, group, country, phase and offer, and who organises it and
+    facilitates its group, as the policies ask) and its parts that are the same for every
+    viewer (intro, agenda and materials, facts), rendered for the viewer's zone and language.
+    None for a missing event.
+
+    Kept under the catalogue version (any change of an event or a group) and the event's
+    version (any change of its registrations), both bumped on commit, so never stale; the
+    facts are rendered again when registration has closed since (places say "closed")."""
+    content, counts = event_versions(pk)
+    zone = timezone.get_current_timezone_name()
+    key = make_key("events.page", pk, translation.get_language(), zone, content, counts)
+    page = cache.get(key)
+    if page is None:
+        queryset = Event.objects.select_related("group", "country", "phase", "offer")
+        event = queryset.with_counts().filter(pk=pk).first()
+        if event is None:
+            return None
+        page = {
+            "event": event,
+            "fields": [str(term) for term in event.fields.all()],
+            "levers": [str(term) for term in event.levers.all()],
+        }
+        _render_parts(request, page, now)
+        cache.set(key, page, FRAGMENT_SECONDS)
+    elif page["closed"] != (now >= page["event"].closes_at):
+        _render_parts(request, page, now)
+        cache.set(key, page, FRAGMENT_SECONDS)
+    if request.user.is_authenticated and not hasattr(page["event"], "_organiser_ids"):
+        # Who runs it, as `policies.runs` asks (it keeps the answers on the event): asked on
+        # the first signed-in view and kept with the event (visitors never need it).
+        event = page["event"]
+        event._organiser_ids = set(event.organisers.values_list("pk", flat=True))
+        if event.group_id is not None:
+            event._facilitator_ids = set(event.group.facilitators.values_list("pk", flat=True))
+        cache.set(key, page, FRAGMENT_SECONDS)
+    return page
+
+
+def _render_parts(request: HttpRequest, page: dict, now: dt.datetime) -> None:
+    event = page["event"]
+    context = {
+        "event": event,
+        "availability": availability(event, now),
+        "organisers_time": _organisers_time(event),
+        "fields": page["fields"],
+        "levers": page["levers"],
+    }
+    page["closed"] = now >= event.closes_at
+    page["parts"] = {
+        name: render_to_string(f"events/_event_{name}.html", context, request=request)
+        for name in ("intro", "content", "facts")
+    }
+
+
+def _registration_choice(user, event: Event) -> tuple[list[City], str | None]:
+    """The cities `user` may register for `event` on behalf of, by name, and when there is none
+    the reason: what `policies.registration_cities` and `RegistrationForm.refusal` answer, with
+    the audience asked once for all the person's cities (one query) instead of once per city."""
+    memberships = approved_memberships(user)
+    if not memberships:
+        return [], registration_refusal(event, user, None)
+    cities = list(City.objects.filter(pk__in=list(memberships)).order_by("name"))
+    audience = event.audience
+    reason = None
+    if audience == Event.Audience.INVITED:
+        ids = [city.pk for city in cities]
+        invited = set(event.invited_cities.filter(pk__in=ids).values_list("pk", flat=True))
+        allowed = [city for city in cities if city.pk in invited]
+    elif audience == Event.Audience.CALL:
+        accepted = set()
+        if event.offer_id is not None:
+            accepted = set(
+                Application.objects.accepted()
+                .filter(call_id=event.offer.call_id, city_id__in=[city.pk for city in cities])
+                .values_list("city_id", flat=True)
+            )
+        allowed = [city for city in cities if city.pk in accepted]
+    elif audience == Event.Audience.GROUP:  # the person's membership of the group: any city
+        reason = registration_refusal(event, user, cities[0])
+        allowed = [] if reason else cities
+    else:  # all cities, or the event's country's: no query per city
+        allowed = [city for city in cities if registration_refusal(event, user, city) is None]
+    if allowed:
+        return allowed, None
+    if reason is None:
+        # The city the form names (the first of the person's cities in the directory's order).
+        first = cities[0]
+        if audience == Event.Audience.INVITED:
+            first = City.objects.filter(pk__in=list(memberships)).first()
+        reason = registration_refusal(event, user, first)
+    return [], reason or _("You can register only for a city you are a member of.")
+
+
+def _can_see_video(user, event: Event, confirmed: bool) -> bool:
+    """`event_policy.can(user, "see_video", event)` from the registration the page loaded:
+    those who run the event, and a confirmed participant of a published one."""
+    if confirmed and event.status == Event.Status.PUBLISHED:
+        return True
+    return runs(user, event)
+
+
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A national event's or a meeting's page, with the viewer's registration box."""
+    """A national event's or a meeting's page, with the viewer's registration box.
+
+    Everything the same for every viewer comes from the cache (`_event_page`); per request
+    only the viewer's part: their registration, the cities they may register for, the video
+    link and the links to run the event."""
     user = request.user
-    queryset = Event.objects.select_related("group", "country", "phase", "offer").with_counts()
-    event = fetch_or_404(queryset, event_policy, user, "view", pk=pk)
     now = timezone.now()
+    page = _event_page(request, pk, now)
+    if page is None or not event_policy.can(user, "view", page["event"]):
+        raise Http404
+    event = page["event"]
     registration = None
+    confirmed = False
     if user.is_authenticated:
-        registration = (
+        mine = list(
             Registration.objects.for_event(event)
             .for_user(user)
             .select_related("city")
             .order_by("-created", "-pk")
-            .first()
         )
+        registration = mine[0] if mine else None
+        confirmed = any(r.status == Status.CONFIRMED for r in mine)
     active = registration is not None and registration.is_active
     closed = now >= event.closes_at
-    form = refusal = None
+    cities: list[City] = []
+    refusal = None
+    has_city = False  # asked only where the box may need it (with the reason it cannot)
     if (
         user.is_authenticated
         and not active
         and event.status == Event.Status.PUBLISHED
         and not closed
     ):
-        form = RegistrationForm(user=user, event=event)
-        refusal = None if form.cities else form.refusal()
+        cities, refusal = _registration_choice(user, event)
+        has_city = bool(approved_memberships(user))
     left = (
         None
         if event.capacity is None
@@ -317,8 +434,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "event": event,
-        "availability": availability(event, now),
-        "places_left": left,
+        "parts": page["parts"],
         "full": left == 0 or (left is not None and event.waitlisted_count > 0),
         "ended": now >= event.ends_at,
         "closed": closed,
@@ -327,13 +443,10 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "position": _waitlist_position(registration)
         if active and registration.status == Status.WAITLISTED
         else None,
-        "form": form,
+        "cities": cities,
         "refusal": refusal,
-        "has_city": bool(approved_memberships(user)),
-        "organisers_time": _organisers_time(event),
-        "fields": list(event.fields.all()),
-        "levers": list(event.levers.all()),
-        "can_see_video": event_policy.can(user, "see_video", event),
+        "has_city": has_city,
+        "can_see_video": _can_see_video(user, event, confirmed),
         "can_manage": event_policy.can(user, "manage", event),
     }
     return render(request, "events/event_detail.html", context)

@@ -842,7 +842,7 @@ def national_events(count: int, city) -> list[Event]:
 QUERIES = {
     "list": {"visitor": 5, "member": 9},
     "month": {"visitor": 4, "member": 8},
-    "event": {"visitor": 3, "member": 10},
+    "event": {"visitor": 3, "member": 8},
     "mine": 7,
     "mine warm": 2,  # the person and their calendar address
 }
