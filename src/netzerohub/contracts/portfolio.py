@@ -22,7 +22,18 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -84,7 +95,7 @@ SORTS = {
     "title": ("title",),
     "field": ("field__position",),
     "lever": ("lever__position",),
-    "status": ("status",),
+    "status": ("status_rank",),  # in the order of a life: planned, in progress, delayed, done
     "starts": ("starts",),
     "ends": ("ends",),
     "expected": ("expected",),
@@ -161,6 +172,14 @@ def filtered(contract: Contract, filters: Filters) -> models.QuerySet[Action]:
             | Q(description__icontains=filters.q)
         )
     key = filters.sort.lstrip("-")
+    if key == "status":
+        order = [Action.Status.PLANNED, Action.Status.IN_PROGRESS, Action.Status.DELAYED]
+        actions = actions.annotate(
+            status_rank=Case(
+                *(When(status=code, then=Value(rank)) for rank, code in enumerate(order)),
+                default=Value(len(order)),
+            )
+        )
     if key in SORTS:
         descending = filters.sort.startswith("-")
         order = [

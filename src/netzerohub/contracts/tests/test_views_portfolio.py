@@ -248,6 +248,11 @@ def test_the_table_filters_sorts_and_totals(client, member, contract, bus, retro
         "School retrofits"
     ]
     assert titles(client.get(url("actions", contract), {"q": "BUS"})) == ["Electric buses"]
+    # statuses in the order of a life (planned before in progress), not alphabetical
+    assert titles(client.get(url("actions", contract), {"sort": "status"})) == [
+        "School retrofits",
+        "Electric buses",
+    ]
     filtered = client.get(url("actions", contract), {"sector": "stationary", "sort": "title"})
     assert filtered.context["table"].totals.expected == D("1630")
     # the sort links keep the filters
