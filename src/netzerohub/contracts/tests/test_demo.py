@@ -14,7 +14,7 @@ import pytest
 from netzerohub.accounts.tests.factories import CoordinatorFactory, UserFactory
 from netzerohub.cities.models import City, Membership
 from netzerohub.cities.tests.factories import CityFactory, CountryFactory, MembershipFactory
-from netzerohub.contracts import demo, sectors
+from netzerohub.contracts import checklist, demo, sectors
 from netzerohub.contracts.figures import figures_of
 from netzerohub.contracts.models import (
     Action,
@@ -118,6 +118,9 @@ def test_every_page_has_something_to_show(people):
     assert sum(figures.funding_gap_by_year().values()) > 0  # an investment gap to show
     assert all(y in figures.years for y in (2019, 2021, 2023))
     assert figures.years[2023].gross < figures.years[2021].gross < figures.years[2019].gross
+    # the Mission Label's readiness checklist: every part filled, the gap explained
+    items = checklist.readiness(contract, figures)
+    assert checklist.ready(items), [i.code for i in items if not i.done]
 
 
 def hand_gap(rows, reductions) -> tuple[D, D, dict[str, D]]:
