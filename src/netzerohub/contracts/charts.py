@@ -17,7 +17,7 @@ The lines, in t CO2e a year (definitions in `trajectory`'s docstring):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -67,9 +67,13 @@ def missing(contract: Contract, figures: Figures) -> list[str]:
     return found
 
 
-def trajectory_data(contract: Contract, figures: Figures) -> dict[str, Any] | None:
+def trajectory_data(
+    contract: Contract, figures: Figures, *, portfolio: bool = True
+) -> dict[str, Any] | None:
     """The rows of the trajectory table, the per-sector gap rows and the chart's JSON (None when
-    the baseline year, the target year or the baseline inventory is missing)."""
+    the baseline year, the target year or the baseline inventory is missing). With
+    `portfolio=False` (a public summary whose portfolio is not published) nothing of the
+    portfolio is in it: no "with the portfolio" line, no expected reductions, no gap."""
     settings = figures.settings
     baseline = figures.baseline
     if settings is None or baseline is None or figures.gap is None:
@@ -86,10 +90,10 @@ def trajectory_data(contract: Contract, figures: Figures) -> dict[str, Any] | No
         totals = figures.years.get(year)
         in_plan = settings.baseline_year <= year <= settings.target_year
         bau = trajectory.bau(base, settings, year) if in_plan else None
-        portfolio = None
+        with_portfolio = None
         if bau is not None:
             share = Decimal(year - settings.baseline_year) / span
-            portfolio = max(Decimal(0), bau - expected * share)
+            with_portfolio = max(Decimal(0), bau - expected * share)
         rows.append(
             Row(
                 year,
@@ -99,7 +103,7 @@ def trajectory_data(contract: Contract, figures: Figures) -> dict[str, Any] | No
                 path.get(year),
                 minimum if in_plan else None,
                 bau,
-                portfolio,
+                with_portfolio,
             )
         )
     sector_rows = [
@@ -139,6 +143,12 @@ def trajectory_data(contract: Contract, figures: Figures) -> dict[str, Any] | No
         },
         "unit": _("t CO2e a year"),
     }
+    if not portfolio:
+        chart["lines"] = [line for line in chart["lines"] if line["key"] != "portfolio"]
+        chart["sectors"]["bars"] = chart["sectors"]["bars"][:1]
+        rows = [replace(row, portfolio=None) for row in rows]
+        sector_rows = [replace(row, expected=Decimal(0), gap=row.required) for row in sector_rows]
+        overall = replace(overall, expected=Decimal(0))
     for line in chart["lines"]:
         attribute = "net" if line["key"] == "inventory" else line["key"]
         line["values"] = [tonnes(getattr(row, attribute)) for row in rows]
@@ -149,19 +159,40 @@ def trajectory_data(contract: Contract, figures: Figures) -> dict[str, Any] | No
         "settings": settings,
         "minimum": minimum,
         "chart": chart,
-        "summary": _(
-            "Net emissions %(first)s–%(last)s against the straight path from %(base)s t in "
-            "%(baseline)s to %(residual)s t in %(target)s; business as usual %(bau)s t and with "
-            "the portfolio %(with)s t in %(target)s."
-        )
-        % {
-            "first": first,
-            "last": last,
-            "base": f"{tonnes(base):,.0f}",
-            "baseline": settings.baseline_year,
-            "residual": f"{tonnes(overall.residual):,.0f}",
-            "target": settings.target_year,
-            "bau": f"{tonnes(overall.bau):,.0f}",
-            "with": f"{tonnes(max(Decimal(0), overall.bau - expected)):,.0f}",
-        },
+        "portfolio": portfolio,
+        "summary": summary(settings, first, last, base, overall, expected if portfolio else None),
     }
+
+
+def summary(
+    settings: trajectory.Settings,
+    first: int,
+    last: int,
+    base: Decimal,
+    overall: trajectory.Gap,
+    expected: Decimal | None,
+) -> str:
+    """The chart in one sentence (its accessible name and caption)."""
+    numbers = {
+        "first": first,
+        "last": last,
+        "base": f"{tonnes(base):,.0f}",
+        "baseline": settings.baseline_year,
+        "residual": f"{tonnes(overall.residual):,.0f}",
+        "target": settings.target_year,
+        "bau": f"{tonnes(overall.bau):,.0f}",
+    }
+    text = (
+        _(
+            "Net emissions %(first)s–%(last)s against the straight path from %(base)s t in "
+            "%(baseline)s to %(residual)s t in %(target)s; business as usual %(bau)s t in "
+            "%(target)s."
+        )
+        % numbers
+    )
+    if expected is not None:
+        text += " " + _("With the portfolio: %(with)s t in %(target)s.") % {
+            "with": f"{tonnes(max(Decimal(0), overall.bau - expected)):,.0f}",
+            "target": settings.target_year,
+        }
+    return text

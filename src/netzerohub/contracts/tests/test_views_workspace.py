@@ -13,14 +13,16 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from netzerohub.accounts.tests.factories import CoordinatorFactory, UserFactory, add_totp
 from netzerohub.cities.models import City, Membership
 from netzerohub.cities.tests.factories import CityFactory, CountryFactory, MembershipFactory
+from netzerohub.contracts import charts, demo, services
 from netzerohub.contracts import commitments as lists
-from netzerohub.contracts import demo, services
+from netzerohub.contracts.figures import figures_of
 from netzerohub.contracts.models import (
     Action,
     Contract,
@@ -710,3 +712,21 @@ def test_every_page_shows_the_demos_sample_workspace(client):
         assert "trajectory-data" in html and "Sample workspace" in html
     html = client.get(reverse("contracts:index")).content.decode()
     assert url("workspace", gent) in html
+
+
+def test_without_the_portfolio_the_trajectory_data_shows_nothing_of_it(contract, member):
+    with_inventory(contract)
+    with_action(contract, "Secret retrofits", "stationary", 500)
+    data = charts.trajectory_data(contract, figures_of(contract), portfolio=False)
+    assert [line["key"] for line in data["chart"]["lines"]] == [
+        "inventory",
+        "path",
+        "minimum",
+        "bau",
+    ]
+    assert [bar["key"] for bar in data["chart"]["sectors"]["bars"]] == ["required"]
+    assert data["overall"].expected == 0 and all(row.expected == 0 for row in data["sectors"])
+    assert all(row.portfolio is None for row in data["rows"])
+    html = render_to_string("contracts/_trajectory.html", {"data": data, "contract": contract})
+    assert "500" not in html and "With the portfolio" not in html and "Expected" not in html
+    assert "Required reduction" in html and "800" in html
