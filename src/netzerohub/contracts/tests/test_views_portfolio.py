@@ -580,3 +580,21 @@ def test_action_page_queries_do_not_grow(
         Indicator.objects.create(action=bus, name=f"More {n}")
     with django_assert_num_queries(ACTION_QUERIES[name]):
         assert client.get(url(name, contract, bus.pk)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"part": "needs"},  # no management form
+        {"part": "nothing"},
+        {},
+        {"part": "needs", "needs-TOTAL_FORMS": "x", "needs-INITIAL_FORMS": "0"},
+        {"part": "needs", "needs-TOTAL_FORMS": "5000", "needs-INITIAL_FORMS": "0"},
+    ],
+)
+def test_tampered_row_forms_are_refused_without_an_error_page(client, member, contract, bus, data):
+    client.force_login(member)
+    response = client.post(url("action-investment", contract, bus.pk), data)
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert not CapitalNeed.objects.exists()
