@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.cities.models import Membership
 from netzerohub.cities.policies import is_coordinator
-from netzerohub.core.paging import paginate
+from netzerohub.core.paging import PER_PAGE, paginate
 from netzerohub.core.ratelimit import rate_limited
 
 from . import charts, checklist, inventory_io, sectors, services
@@ -106,7 +107,8 @@ def _latest_version() -> Subquery:
 
 def index(request: HttpRequest) -> HttpResponse:
     """Members: their cities' workspaces; coordinators: every workspace with its state (filter
-    `?waiting=1`); everyone: the published summaries. Three queries for a page of rows."""
+    `?waiting=1`); everyone: the published summaries. One query for a page of rows (and the
+    count, cached for the whole list)."""
     statuses = dict(ContractVersion.Status.choices)
     page = None
     coordinator = is_coordinator(request.user)
@@ -123,8 +125,11 @@ def index(request: HttpRequest) -> HttpResponse:
             .order_by("city__name", "pk")
         )
         if waiting_only:
+            # Few, and just submitted ones must show: an exact count, not a cached one.
             contracts = contracts.filter(versions__status=ContractVersion.Status.SUBMITTED)
-        page = paginate(contracts, request.GET.get("page"))
+            page = Paginator(contracts, PER_PAGE).get_page(request.GET.get("page"))
+        else:
+            page = paginate(contracts, request.GET.get("page"))
     elif request.user.is_authenticated:
         latest = ContractVersion.objects.filter(contract__city=OuterRef("city")).order_by("-number")
         memberships = (
@@ -138,7 +143,8 @@ def index(request: HttpRequest) -> HttpResponse:
             )
             .order_by("city__name", "pk")
         )
-        page = paginate(memberships, request.GET.get("page"))
+        # A person's cities are few, and a city just joined must show: no cached count.
+        page = Paginator(list(memberships), PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     for item in page or []:
         city = item.city

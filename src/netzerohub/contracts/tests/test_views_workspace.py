@@ -154,6 +154,21 @@ def test_the_index_lists_a_members_cities_and_every_workspace_for_coordinators(
     assert reverse("contracts:public-list") in html
 
 
+def test_a_city_just_joined_and_a_version_just_submitted_show_at_once(
+    client, contract, member, coordinator
+):
+    client.force_login(member)
+    client.get(reverse("contracts:index"))
+    second = CityFactory(name="Zwolle")
+    MembershipFactory(city=second, user=member)
+    assert url("workspace", second) in client.get(reverse("contracts:index")).content.decode()
+    client.force_login(coordinator)
+    client.get(reverse("contracts:index") + "?waiting=1")
+    services.submit(contract, actor=None)
+    html = client.get(reverse("contracts:index") + "?waiting=1").content.decode()
+    assert url("workspace", contract.city) in html
+
+
 def test_the_index_makes_the_same_queries_for_few_and_many_workspaces(
     client, coordinator, django_assert_num_queries
 ):
