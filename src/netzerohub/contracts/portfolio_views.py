@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_safe
 
 from netzerohub.core.markdown import render_markdown
@@ -213,6 +214,14 @@ def action_delete(request: HttpRequest, city_id: int, pk: int) -> HttpResponse:
 # --- indicators and measured values (B-3) ----------------------------------------------------
 
 
+SAVED = {
+    "indicators": _l("The indicators are saved."),
+    "measurements": _l("The measured values are saved."),
+    "needs": _l("The capital needs are saved."),
+    "funding": _l("The funding is saved."),
+}
+
+
 def _rows_page(
     request: HttpRequest,
     contract: Contract,
@@ -234,7 +243,7 @@ def _rows_page(
                 except services.ContractError as error:
                     problem = str(error)
                 else:
-                    messages.success(request, _("Saved."))
+                    messages.success(request, str(SAVED[name]))
                     return {}, redirect(request.path + f"#{name}")
         else:
             formset = cls(initial=initial, prefix=name, form_kwargs=kwargs)

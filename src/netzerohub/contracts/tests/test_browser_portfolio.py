@@ -140,13 +140,13 @@ def test_a_member_builds_the_portfolio_and_the_investment_plan(live_server, page
     indicators.get_by_label("Target 2027, row 1").fill("60")
     indicators.get_by_label("Target 2030, row 1").fill("150")
     indicators.get_by_role("button", name="Save the indicators").click()
-    expect(page.locator(".messages")).to_contain_text("Saved.")
+    expect(page.locator(".messages")).to_contain_text("saved.")
     measurements = page.locator("form#measurements")
     measurements.get_by_label("Indicator, row 1").select_option(label="Electric buses in service")
     measurements.get_by_label("Year, row 1").fill("2025")
     measurements.get_by_label("Measured value, row 1").fill("18")
     measurements.get_by_role("button", name="Save the measured values").click()
-    expect(page.locator(".messages")).to_contain_text("Saved.")
+    expect(page.locator(".messages")).to_contain_text("saved.")
     assert Measurement.objects.get(indicator__action=bus).value == 18
     assert Indicator.objects.get(action=bus).target_2030 == 150
     assert_accessible(page)  # with stored rows
@@ -166,7 +166,7 @@ def test_a_member_builds_the_portfolio_and_the_investment_plan(live_server, page
     assert_accessible(page)  # the rows with their errors
     page.locator("form#needs").get_by_label("Amount (EUR), row 1").fill("1000000")
     page.locator("form#needs").get_by_role("button", name="Save the capital needs").click()
-    expect(page.locator(".messages")).to_contain_text("Saved.")
+    expect(page.locator(".messages")).to_contain_text("saved.")
     funding = page.locator("form#funding")
     funding.get_by_label("Year, row 1").fill("2026")
     funding.get_by_label("Source, row 1").select_option(label="EU funds")
@@ -178,7 +178,7 @@ def test_a_member_builds_the_portfolio_and_the_investment_plan(live_server, page
     funding.get_by_label("Amount (EUR), row 2").fill("700000")
     funding.get_by_label("Note, row 2").fill("EIB")
     funding.get_by_role("button", name="Save the funding").click()
-    expect(page.locator(".messages")).to_contain_text("Saved.")
+    expect(page.locator(".messages")).to_contain_text("saved.")
     assert CapitalNeed.objects.filter(action=bus).count() == 2
     assert Funding.objects.filter(action=bus).count() == 2
     assert_accessible(page)
