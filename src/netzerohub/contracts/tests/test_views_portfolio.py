@@ -84,8 +84,9 @@ ACTION_PAGES = ["action", "action-edit", "action-delete", "indicators", "action-
 
 
 @pytest.mark.parametrize("name", PAGES + ACTION_PAGES)
-def test_members_see_every_page(client, member, contract, bus, name):
-    client.force_login(member)
+@pytest.mark.parametrize("who", ["member", "lead"])
+def test_members_and_leads_see_every_page(client, request, who, contract, bus, name):
+    client.force_login(request.getfixturevalue(who))
     args = [bus.pk] if name in ACTION_PAGES else []
     assert client.get(url(name, contract, *args)).status_code == 200
 
