@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from netzerohub.cities.models import Membership
 from netzerohub.core.paging import paginate
 from netzerohub.core.policies import coordinator_only
-from netzerohub.core.ratelimit import _back, hit, rate_limited
+from netzerohub.core.ratelimit import hit, rate_limited
 
 from . import charts, checklist, exports, history, portfolio, services, trajectory
 from .figures import Figures, figures_of
@@ -223,12 +223,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _export(
-    request: HttpRequest, snapshot: dict, figures: dict, fmt: str, name: str
+    request: HttpRequest, snapshot: dict, figures: dict, fmt: str, name: str, back: str
 ) -> HttpResponse:
-    who = f"user:{request.user.pk}"
-    if not hit(f"contracts.export:{who}", limit=EXPORTS_PER_HOUR, period=3600):
+    """The file, or past the person's hourly budget a message on the page `back`."""
+    if not hit(f"contracts.export:user:{request.user.pk}", limit=EXPORTS_PER_HOUR, period=3600):
         messages.error(request, _("You have done this too often; please try again later."))
-        return redirect(_back(request))
+        return redirect(back)
     if fmt == "pdf":
         data = exports.render_pdf(snapshot, figures, site=request.build_absolute_uri("/"))
     else:
@@ -253,7 +253,8 @@ def export(request: HttpRequest, city_id: int, fmt: str) -> HttpResponse:
     contract = open_workspace_for_user(request.user, city_id)
     snapshot = {**snapshot_of(contract), "is_sample": contract.is_sample, "version": None}
     figures = figures_of(contract).as_json()
-    return _export(request, snapshot, figures, fmt, _file_name(contract, None))
+    back = reverse("contracts:versions", args=[contract.city_id])
+    return _export(request, snapshot, figures, fmt, _file_name(contract, None), back)
 
 
 @login_required
@@ -264,7 +265,8 @@ def version_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     version = get_version_for_user(request.user, pk)
     contract = version.contract
     snapshot = {**version.snapshot, "is_sample": contract.is_sample, "version": version.number}
-    return _export(request, snapshot, version.figures, fmt, _file_name(contract, version))
+    back = reverse("contracts:version", args=[version.pk])
+    return _export(request, snapshot, version.figures, fmt, _file_name(contract, version), back)
 
 
 # --- publishing and the public summaries --------------------------------------------------------

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _l
 from netzerohub.cities.models import City
 from netzerohub.core.audit import log_action, register_labels
 
-from . import sectors, trajectory
+from . import notices, sectors, trajectory
 from .figures import figures_of
 from .models import (
     NARRATIVE_CODES,
@@ -318,6 +318,7 @@ def review(
     locked.decided_by, locked.decided_at = actor, timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     contract = locked.contract
+    notices.version_reviewed(locked)
     log_action(
         "contracts.version.accepted" if accept else "contracts.version.returned",
         actor=actor,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from netzerohub.cities.tests.factories import CityFactory, LeadFactory
 from netzerohub.contracts import services
 from netzerohub.contracts.models import Action, ContractVersion, ReviewComment
+from netzerohub.core.models import Notification
 
 from .test_exports import full_contract
 
@@ -102,6 +103,9 @@ def test_a_coordinator_returns_with_comments_and_the_lead_reads_them(
     page = client.get(reverse("contracts:version", args=[version.pk])).content.decode()
     assert "<strong>scope 3</strong>" in page and "Return with comments" not in page
     assert 'href="#s-A1"' in page
+    notice = Notification.objects.get(user=lead)
+    assert notice.kind == "contracts.version.returned"
+    assert notice.url == reverse("contracts:version", args=[version.pk])
 
 
 def test_returning_without_a_comment_is_refused_and_keeps_what_was_typed(
