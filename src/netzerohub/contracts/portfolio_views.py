@@ -185,6 +185,7 @@ def action_create(request: HttpRequest, city_id: int) -> HttpResponse:
 def action_edit(request: HttpRequest, city_id: int, pk: int) -> HttpResponse:
     contract = _editing(request, city_id)
     found = _action(contract, pk)
+    title = found.title  # the form's checks change the instance: the heading keeps the stored one
     form = ActionForm(
         request.POST or None, instance=found, reductions=portfolio.reductions_of(found)
     )
@@ -195,7 +196,7 @@ def action_edit(request: HttpRequest, city_id: int, pk: int) -> HttpResponse:
     return render(
         request,
         "contracts/action_form.html",
-        {"contract": contract, "form": form, "action": found},
+        {"contract": contract, "form": form, "action": found, "title": title},
     )
 
 

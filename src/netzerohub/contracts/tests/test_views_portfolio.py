@@ -207,6 +207,14 @@ def test_editing_keeps_and_replaces_the_reductions(client, member, contract, bus
     assert dict(bus.reductions.values_list("sector", "tco2e")) == {"waste": D("7.00")}
 
 
+def test_a_refused_edit_keeps_the_stored_title_in_the_heading(client, member, contract, bus):
+    client.force_login(member)
+    response = client.post(url("action-edit", contract, bus.pk), action_data(title=""))
+    assert "Edit “Electric buses”" in response.content.decode()
+    bus.refresh_from_db()
+    assert bus.title == "Electric buses"
+
+
 def test_deleting_asks_first_then_deletes_by_post(client, member, contract, bus):
     client.force_login(member)
     page = client.get(url("action-delete", contract, bus.pk))
