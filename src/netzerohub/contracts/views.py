@@ -229,6 +229,8 @@ def commitments(request: HttpRequest, city_id: int) -> HttpResponse:
             "contract": contract,
             "form": form,
             "can_edit": can_edit,
+            "residual_percent": _percent(contract.residual_share),
+            "bau_percent": _percent(contract.bau_annual_change),
             "targets": list(contract.interim_targets.all()),
             "signatories": list(contract.signatories.all()),
             "sector_labels": [

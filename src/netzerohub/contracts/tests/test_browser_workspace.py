@@ -72,6 +72,19 @@ def test_a_member_builds_the_inventory_and_sees_the_trajectory(live_server, page
     for path in ("commitments/targets/", "commitments/signatories/", "sections/A-2/"):
         page.goto(f"{base}/{path}")
         assert_accessible(page)
+    # Interim targets: the same year twice is refused with the entries kept.
+    page.goto(f"{base}/commitments/targets/")
+    entries = page.locator("fieldset.ws-entry")
+    for n, (year, share) in enumerate([("2025", "40"), ("2025", "45")]):
+        entries.nth(n).get_by_label("Year").fill(year)
+        entries.nth(n).get_by_label("Reduction below the baseline (%)").fill(share)
+    page.get_by_role("button", name="Save the interim targets").click()
+    expect(page.locator("fieldset.ws-entry").nth(1)).to_contain_text("One interim target a year")
+    expect(page.locator("fieldset.ws-entry").nth(1).get_by_label("Year")).to_have_value("2025")
+    assert_accessible(page)  # the formset with its errors
+    page.locator("fieldset.ws-entry").nth(1).get_by_label("Year").fill("2027")
+    page.get_by_role("button", name="Save the interim targets").click()
+    expect(page.locator(".messages")).to_contain_text("The interim targets are saved.")
 
     # The template, downloaded from the inventory page.
     page.goto(f"{base}/inventory/")
