@@ -159,6 +159,8 @@ def _version_page(
             "doc": exports.document(version.snapshot, version.figures),
             "comments": _comments_by_section(version),
             "form": (form or ReviewForm()) if may_decide else None,
+            "submit_again": version.status == ContractVersion.Status.RETURNED
+            and contract_policy.can(request.user, "submit", contract),
         },
         status=status,
     )

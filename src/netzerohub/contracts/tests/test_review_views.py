@@ -102,6 +102,7 @@ def test_a_coordinator_returns_with_comments_and_the_lead_reads_them(
     client.force_login(lead)
     page = client.get(reverse("contracts:version", args=[version.pk])).content.decode()
     assert "<strong>scope 3</strong>" in page and "Return with comments" not in page
+    assert "Submit a new version" in page
     assert 'href="#s-A1"' in page
     notice = Notification.objects.get(user=lead)
     assert notice.kind == "contracts.version.returned"
