@@ -745,3 +745,24 @@ def test_without_the_portfolio_the_trajectory_data_shows_nothing_of_it(contract,
     html = render_to_string("contracts/_trajectory.html", {"data": data, "contract": contract})
     assert "500" not in html and "With the portfolio" not in html and "Expected" not in html
     assert "Required reduction" in html and "800" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "data"),
+    [
+        ("interim-targets", (), {"targets-0-year": "2025"}),  # no management form
+        ("signatories", (), {"signatories-TOTAL_FORMS": "x", "signatories-INITIAL_FORMS": "0"}),
+        ("commitments", (), {"target_year": "99999999999999999999", "residual_percent": "1e9"}),
+        ("inventory-year", (2020,), {"e-residential-1": "1e400", "e-rail-1": "NaN"}),
+        ("inventory-year", (2020,), {"e-residential-1": "9" * 30, "r-moon-9": "5"}),
+        ("narrative", ("gap",), {"text": "x" * 50_001}),
+    ],
+)
+def test_forged_and_absurd_input_is_never_a_500(client, contract, member, name, args, data):
+    client.force_login(member)
+    response = client.post(url(name, contract.city, *args), data)
+    assert response.status_code == 200
+    assert 'class="message error"' in response.content.decode() or "errorlist" in (
+        response.content.decode()
+    )
+    assert not InventoryYear.objects.exists()
