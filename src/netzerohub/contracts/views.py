@@ -12,11 +12,11 @@ typed kept.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.cities.models import Membership
 from netzerohub.cities.policies import is_coordinator
-from netzerohub.core.paging import PER_PAGE, paginate
+from netzerohub.core.paging import PER_PAGE
 from netzerohub.core.ratelimit import rate_limited
 
 from . import charts, checklist, inventory_io, sectors, services
@@ -47,6 +47,7 @@ from .models import NARRATIVES, Contract, ContractVersion, Emission, InventoryYe
 from .policies import contract_policy, open_workspace_for_user
 from .services import ContractError
 
+MAX_PAGE = 10_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # A line of guidance per section, from the Climate City Contract template's description.
@@ -105,17 +106,42 @@ def _latest_version() -> Subquery:
 # --- the list and the overview ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Window:
+    """A page of a list without a count: the rows, its number, whether more follow."""
+
+    rows: list[Any]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def window(queryset: Any, page: object) -> Window:
+    """A page of `queryset` read with one query (a row more tells whether a next page exists):
+    no count, so a workspace just opened or a version just submitted shows at once, and the
+    list of every city's workspace costs the same however long it is."""
+    try:
+        number = min(max(int(str(page)), 1), MAX_PAGE)
+    except ValueError:
+        number = 1
+    start = (number - 1) * PER_PAGE
+    rows = list(queryset[start : start + PER_PAGE + 1])
+    return Window(rows[:PER_PAGE], number, len(rows) > PER_PAGE)
+
+
 def index(request: HttpRequest) -> HttpResponse:
     """Members: their cities' workspaces; coordinators: every workspace with its state (filter
-    `?waiting=1`); everyone: the published summaries. One query for a page of rows (and the
-    count, cached for the whole list)."""
+    `?waiting=1`); everyone: the published summaries. One query for a page of rows."""
     statuses = dict(ContractVersion.Status.choices)
     page = None
     coordinator = is_coordinator(request.user)
     waiting_only = request.GET.get("waiting") == "1"
     if coordinator:
         latest = _latest_version()
-        contracts = (
+        rows = (
             Contract.objects.select_related("city", "city__country")
             .annotate(
                 latest_status=Subquery(latest.values("status")[:1]),
@@ -125,11 +151,8 @@ def index(request: HttpRequest) -> HttpResponse:
             .order_by("city__name", "pk")
         )
         if waiting_only:
-            # Few, and just submitted ones must show: an exact count, not a cached one.
-            contracts = contracts.filter(versions__status=ContractVersion.Status.SUBMITTED)
-            page = Paginator(contracts, PER_PAGE).get_page(request.GET.get("page"))
-        else:
-            page = paginate(contracts, request.GET.get("page"))
+            rows = rows.filter(versions__status=ContractVersion.Status.SUBMITTED)
+        page = window(rows, request.GET.get("page"))
     elif request.user.is_authenticated:
         latest = ContractVersion.objects.filter(contract__city=OuterRef("city")).order_by("-number")
         memberships = (
@@ -143,14 +166,12 @@ def index(request: HttpRequest) -> HttpResponse:
             )
             .order_by("city__name", "pk")
         )
-        # A person's cities are few, and a city just joined must show: no cached count.
-        page = Paginator(list(memberships), PER_PAGE).get_page(request.GET.get("page"))
-    rows = []
-    for item in page or []:
-        city = item.city
-        rows.append(
+        page = window(memberships, request.GET.get("page"))
+    found = []
+    for item in page.rows if page else []:
+        found.append(
             {
-                "city": city,
+                "city": item.city,
                 "status": statuses.get(item.latest_status) if item.latest_status else None,
                 "waiting": item.latest_status == ContractVersion.Status.SUBMITTED,
                 "number": item.latest_number,
@@ -163,7 +184,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "contracts/index.html",
         {
             "page": page,
-            "rows": rows,
+            "rows": found,
             "coordinator": coordinator,
             "waiting_only": waiting_only,
         },

@@ -174,4 +174,7 @@ def test_a_coordinator_reads_the_workspace_pages(live_server, page, settings):
         page.goto(base + path)
         expect(page.locator("main form[method=post]")).to_have_count(0)
         assert_accessible(page)
+    page.goto(f"{live_server.url}/contracts/")
+    expect(page.locator("main table")).to_contain_text("Malmö")
+    assert_accessible(page)  # every workspace, with its state
     assert errors == []

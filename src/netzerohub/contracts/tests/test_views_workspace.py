@@ -163,10 +163,27 @@ def test_a_city_just_joined_and_a_version_just_submitted_show_at_once(
     MembershipFactory(city=second, user=member)
     assert url("workspace", second) in client.get(reverse("contracts:index")).content.decode()
     client.force_login(coordinator)
+    client.get(reverse("contracts:index"))
+    third = services.workspace(CityFactory(name="Aalst"))
+    assert url("workspace", third.city) in client.get(reverse("contracts:index")).content.decode()
     client.get(reverse("contracts:index") + "?waiting=1")
     services.submit(contract, actor=None)
     html = client.get(reverse("contracts:index") + "?waiting=1").content.decode()
     assert url("workspace", contract.city) in html
+
+
+def test_the_index_pages_through_every_workspace_without_a_count(client, coordinator):
+    for n in range(27):
+        services.workspace(CityFactory(name=f"Town {n:02d}"))
+    client.force_login(coordinator)
+    html = client.get(reverse("contracts:index")).content.decode()
+    assert "Town 24" in html and "Town 25" not in html
+    assert 'rel="next"' in html and 'rel="prev"' not in html
+    html = client.get(reverse("contracts:index") + "?page=2").content.decode()
+    assert "Town 25" in html and "Town 26" in html and "Town 24" not in html
+    assert 'rel="next"' not in html and 'rel="prev"' in html
+    for bad in ("abc", "-3", "99999999999999999999"):
+        assert client.get(reverse("contracts:index") + f"?page={bad}").status_code == 200
 
 
 def test_the_index_makes_the_same_queries_for_few_and_many_workspaces(
@@ -179,8 +196,8 @@ def test_the_index_makes_the_same_queries_for_few_and_many_workspaces(
 
     make(2)
     client.force_login(coordinator)
-    client.get(reverse("contracts:index"))  # warm the session and the counts
-    with django_assert_num_queries(2) as few:
+    client.get(reverse("contracts:index"))  # warm the session
+    with django_assert_num_queries(2) as few:  # the person, the page of rows (no count)
         assert client.get(reverse("contracts:index")).status_code == 200
     make(8)
     with django_assert_num_queries(len(few.captured_queries)):
