@@ -74,3 +74,15 @@ def test_api_query_counts_are_constant(client, contract, member):
             client.get(f"{API}/{contract.city_id}/actions")
         counts.append((len(inventory), len(actions)))
     assert counts == [(5, 5), (5, 5)]  # session, user, membership, contract, rows
+
+
+def test_the_openapi_schema_documents_the_contract_routes(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/contracts/{city_id}/inventory",
+        "/api/v1/contracts/{city_id}/actions",
+        "/api/v1/contracts/public",
+        "/api/v1/contracts/public/{city_id}",
+    ):
+        assert "200" in paths[path]["get"]["responses"], path
+    assert "404" in paths["/api/v1/contracts/public/{city_id}"]["get"]["responses"]

@@ -11,6 +11,7 @@ Runs Chromium through Playwright against the live server; skipped where Chromium
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from playwright.sync_api import expect
 
 from netzerohub.cities.models import Membership
 from netzerohub.contracts import services
-from netzerohub.contracts.models import ContractVersion
+from netzerohub.contracts.models import Action, ContractVersion
 from netzerohub.core.tests.browser import collect_console_errors, malmo, member_of, person, sign_in
 from netzerohub.core.tests.test_accessibility import assert_accessible
 
@@ -147,3 +148,36 @@ def test_the_contract_journey(live_server, page, settings):
     page.get_by_role("link", name=city.name).click()
     expect(page.locator("main")).to_contain_text("Tram line")
     assert not errors, errors
+
+
+def test_the_history_with_changes_and_a_refused_review_pass_axe(live_server, page, settings):
+    settings.REQUIRE_STAFF_MFA = False
+    city = malmo()
+    lead = person("lea@malmo.se", name="Lea Lead")
+    coordinator = person("cora@netzerohub.eu", name="Cora Coordinator", is_staff=True)
+    member_of(city, lead, role=Membership.Role.LEAD)
+    contract = services.workspace(city)
+    contract.baseline_year, contract.target_year = 2020, 2030
+    contract.save()
+    first = services.submit(contract, actor=lead)
+    services.review(first, accept=False, comments={"B-2": "Add actions."}, actor=coordinator)
+    services.save_action(
+        Action(contract=contract, title="Tram line"),
+        actor=lead,
+        reductions={"transportation": Decimal(300)},
+    )
+    second = services.submit(contract, actor=lead)
+    errors = collect_console_errors(page)
+
+    _as(page, live_server, lead)
+    page.goto(f"{live_server.url}/contracts/{city.pk}/versions/")
+    expect(page.locator("main")).to_contain_text("Actions added: Tram line")
+    assert_accessible(page)
+
+    _as(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/contracts/versions/{second.pk}/")
+    page.get_by_role("button", name="Return with comments").click()  # no comment: refused
+    expect(page.locator(".messages")).to_contain_text("needs a comment")
+    assert_accessible(page)
+    # the refused review answers 400 (the browser logs it); nothing else may be logged
+    assert not [e for e in errors if "status of 400" not in e], errors
