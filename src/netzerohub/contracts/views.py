@@ -230,6 +230,10 @@ def workspace(request: HttpRequest, city_id: int) -> HttpResponse:
 # --- commitments ------------------------------------------------------------------------------
 
 
+def _percent(share: Any) -> Any:
+    return (share * 100).normalize()
+
+
 def commitments(request: HttpRequest, city_id: int) -> HttpResponse:
     contract, can_edit = _open(request, city_id)
     form = None
@@ -261,10 +265,6 @@ def commitments(request: HttpRequest, city_id: int) -> HttpResponse:
             ],
         },
     )
-
-
-def _percent(share: Any) -> Any:
-    return (share * 100).normalize()
 
 
 def interim_targets(request: HttpRequest, city_id: int) -> HttpResponse:
