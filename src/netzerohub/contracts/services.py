@@ -131,9 +131,9 @@ def save_publishing(contract: Contract, flags: Mapping[str, bool], *, actor: Any
     values = {name: bool(flags.get(name, getattr(contract, name))) for name in PUBLISH_FLAGS}
     if values["publish_trajectory"] or values["publish_portfolio"]:
         values["publish_summary"] = True
-    Contract.objects.filter(pk=contract.pk).update(**values, updated=timezone.now())
     for name, value in values.items():
         setattr(contract, name, value)
+    contract.save(update_fields=[*PUBLISH_FLAGS, "updated"])
     log_action(
         "contracts.publishing.saved",
         actor=actor,

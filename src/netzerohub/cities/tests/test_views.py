@@ -1104,8 +1104,8 @@ def test_city_profile_query_count(client, populated, role, member, django_assert
 
 
 # The cards included: self-assessment (one query), groups and events (three), exchanges (two),
-# helpdesk (two), surveys (one: the open surveys; none is open here).
-MY_CITY_QUERIES = 17
+# helpdesk (two), surveys (one: the open surveys; none is open here), the climate contract (one).
+MY_CITY_QUERIES = 18
 
 
 def test_my_city_query_count(client, populated, data_size, lead, django_assert_num_queries):
