@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from netzerohub.cities.models import Membership
-from netzerohub.core.paging import paginate
+from netzerohub.core.paging import PER_PAGE
 from netzerohub.core.policies import coordinator_only
 from netzerohub.core.ratelimit import hit, rate_limited
 
@@ -215,7 +216,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         request,
         "contracts/review_queue.html",
         {
-            "page": paginate(waiting, request.GET.get("page"), count_key="contracts:waiting"),
+            # exact counts (a few thousand rows at most): a cached one would hide a version
+            # submitted since for minutes
+            "page": Paginator(waiting, PER_PAGE).get_page(request.GET.get("page")),
             "decided": decided,
         },
     )
@@ -317,7 +320,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("city__name", "pk")
     )
-    page = paginate(contracts, request.GET.get("page"), count_key="contracts:published")
+    page = Paginator(contracts, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "contracts/public_list.html", {"page": page})
 
 

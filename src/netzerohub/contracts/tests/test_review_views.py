@@ -181,8 +181,11 @@ def test_the_review_queue_lists_waiting_versions_oldest_first(client, lead, coor
         if n == 2:
             services.review(contract.versions.get(), accept=True, comments={}, actor=coordinator)
     client.force_login(coordinator)
+    client.get(reverse("contracts:review-queue"))
+    services.submit(services.workspace(CityFactory(name="Town late")), actor=lead)
     page = client.get(reverse("contracts:review-queue")).content.decode()
     waiting, decided = page.split("Recently reviewed")
+    assert "Town late" in waiting  # not hidden by a count from before it came
     assert waiting.index("Town 0") < waiting.index("Town 1") and "Town 2" not in waiting
     assert "Town 2" in decided and "Accepted" in decided
     client.force_login(member)
