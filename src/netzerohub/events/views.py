@@ -290,10 +290,10 @@ def _waitlist_position(registration: Registration) -> int:
 
 def _event_page(request: HttpRequest, pk: int, now: dt.datetime) -> dict | None:
     """The event `pk` as its page shows it to everyone, from the cache: the event (with its
-    registrations' counts, group, country, phase and offer, and who organises it and
-    facilitates its group, as the policies ask) and its parts that are the same for every
-    viewer (intro, agenda and materials, facts), rendered for the viewer's zone and language.
-    None for a missing event.
+    registrations' counts, group, country, phase and offer; for signed-in viewers also who
+    organises it and facilitates its group, as the policies ask) and its parts that are the
+    same for every viewer (intro, agenda and materials, facts), rendered for the viewer's zone
+    and language. None for a missing event.
 
     Kept under the catalogue version (any change of an event or a group) and the event's
     version (any change of its registrations), both bumped on commit, so never stale; the
@@ -349,9 +349,9 @@ def _registration_choice(user, event: Event) -> tuple[list[City], str | None]:
     the reason: what `policies.registration_cities` and `RegistrationForm.refusal` answer, with
     the audience asked once for all the person's cities (one query) instead of once per city."""
     memberships = approved_memberships(user)
-    if not memberships:
-        return [], registration_refusal(event, user, None)
     cities = list(City.objects.filter(pk__in=list(memberships)).order_by("name"))
+    if not cities:
+        return [], registration_refusal(event, user, None)
     audience = event.audience
     reason = None
     if audience == Event.Audience.INVITED:
