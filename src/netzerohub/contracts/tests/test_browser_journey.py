@@ -115,7 +115,7 @@ def test_the_contract_journey(live_server, page, settings):
     _as(page, live_server, lead)
     page.goto(f"{base}/versions/")
     assert_accessible(page)
-    page.get_by_role("link", name="Version 1").click()
+    page.get_by_role("link", name="Version 1", exact=True).click()
     expect(page.locator(".review-comments")).to_contain_text("Add the scope 3 emissions.")
     page.goto(f"{base}/submit/")
     page.get_by_role("button", name="Submit version 2").click()
