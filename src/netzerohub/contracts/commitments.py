@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.core.audit import log_action, register_labels
 
-from . import trajectory
+from . import caching, trajectory
 from .models import Contract, InterimTarget, Signatory
 from .services import ContractError
 
@@ -79,6 +79,7 @@ def save_interim_targets(
         )
         for t in targets
     )
+    caching.contract_changed(contract.pk)  # bulk_create sends no signal
     log_action(
         "contracts.targets.saved",
         actor=actor,
@@ -109,6 +110,7 @@ def save_signatories(
         )
         for number, s in enumerate(signers, start=1)
     )
+    caching.contract_changed(contract.pk)  # bulk_create sends no signal
     log_action(
         "contracts.signatories.saved",
         actor=actor,

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from . import sectors, trajectory
+from . import caching, sectors, trajectory
 from .models import Contract
 from .services import ContractError, Row, save_inventory_year
 
@@ -146,6 +146,7 @@ def import_inventory(contract: Contract, data: bytes, *, actor: Any) -> dict[int
         raise ImportProblems(problems)
     for year, rows in sorted(by_year.items()):
         save_inventory_year(contract, year, rows, actor=actor, source=_("Imported workbook"))
+    caching.contract_changed(contract.pk)
     return {year: len(rows) for year, rows in by_year.items()}
 
 

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy as _l
 from netzerohub.core.audit import log_action, register_labels
 from netzerohub.core.models import Term
 
-from . import sectors, trajectory
+from . import caching, sectors, trajectory
 from .models import (
     Action,
     ActionReduction,
@@ -667,6 +667,9 @@ def _locked(action: Action) -> Action:
 
 
 def _log(code: str, action: Action, counts: dict[str, int], actor: Any) -> None:
+    """Audit a write of the action's rows, and bump its contract's version (`_apply` writes
+    with bulk_create and bulk_update, which send no signals)."""
+    caching.contract_changed(action.contract_id)
     contract = action.contract
     log_action(
         code,

@@ -17,15 +17,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_safe
 
+from netzerohub.core.fragments import rendered
 from netzerohub.core.markdown import render_markdown
 
-from . import portfolio, sectors, services
+from . import caching, portfolio, sectors, services
 from .models import Action, CapitalNeed, CoBenefit, Contract, Funding
 from .policies import contract_policy, open_workspace_for_user
 from .portfolio_forms import (
@@ -68,26 +71,83 @@ def _action(contract: Contract, pk: int) -> Action:
 # --- the table, the matrix, the timeline -----------------------------------------------------
 
 
+TABLE_PARAMETERS = ("q", "field", "lever", "status", "sector", "sort", "page")
+
+
+def _table_query(request: HttpRequest) -> QueryDict:
+    """The table's parameters as asked (the last value of each known one; others left out):
+    they decide what the page shows, the filter form's values and errors and its links."""
+    query = QueryDict(mutable=True)
+    for name in TABLE_PARAMETERS:
+        if name in request.GET:
+            query[name] = request.GET[name]
+    return query
+
+
 @require_safe
 def actions(request: HttpRequest, city_id: int) -> HttpResponse:
+    """The table of actions. Its body (it holds only the GET filter form) is cached under the
+    contract's version, whether the viewer edits and the table's parameters as asked."""
     contract, may_edit = _open(request, city_id)
-    form = ActionFilterForm(request.GET)
-    filters = form.filters()
-    table = portfolio.table_page(contract, filters, request.GET.get("page"))
-    filtered = any(getattr(filters, name) for name in ("field", "lever", "status", "sector", "q"))
-    return render(
-        request,
-        "contracts/actions.html",
-        {
+    query = _table_query(request)
+
+    def build() -> dict[str, Any]:
+        form = ActionFilterForm(query)
+        filters = form.filters()
+        table = portfolio.table_page(contract, filters, query.get("page"))
+        filtered = any(getattr(filters, n) for n in ("field", "lever", "status", "sector", "q"))
+        return {
             "contract": contract,
             "may_edit": may_edit,
             "form": form,
             "filters": filters,
             "filtered": filtered,
             "table": table,
+            "rows": _rows(table.actions),
             "sorts": sort_links(filters),
-        },
+            "query": query,
+        }
+
+    parts = (
+        "actions",
+        contract.pk,
+        caching.contract_version(contract.pk),
+        may_edit,
+        tuple(sorted(query.items())),
     )
+    body = rendered(
+        request, "contracts/_pf_table_body.html", parts, build, seconds=caching.FRAGMENT_SECONDS
+    )
+    return render(request, "contracts/actions.html", {"contract": contract, "body": body})
+
+
+def _rows(found: list[Action]) -> list[dict[str, Any]]:
+    """The table's cells, formatted once here rather than by a filter per cell."""
+    labels = dict(Action.Status.choices)
+    rows = []
+    for item in found:
+        rows.append(
+            {
+                "pk": item.pk,
+                "title": item.title,
+                "field": item.field.name if item.field else "",
+                "lever": item.lever.name if item.lever else "",
+                "status": item.status,
+                "status_label": labels.get(item.status, item.status),
+                "starts": item.starts.isoformat() if item.starts else "",
+                "starts_label": date_format(item.starts, "M Y") if item.starts else "",
+                "ends": item.ends.isoformat() if item.ends else "",
+                "ends_label": date_format(item.ends, "M Y") if item.ends else "",
+                "expected": floatformat(item.expected, "-2g"),
+                "capital": floatformat(item.capital_cost, "-2g")
+                if item.capital_cost is not None
+                else "",
+                "operating": floatformat(item.operating_cost, "-2g")
+                if item.operating_cost is not None
+                else "",
+            }
+        )
+    return rows
 
 
 @require_safe

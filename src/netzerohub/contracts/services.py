@@ -209,6 +209,9 @@ def save_inventory_year(
         )
         for row in rows
     )
+    from . import caching  # (imported here: this function is the one bulk write of the file)
+
+    caching.contract_changed(contract.pk)  # bulk_create sends no signal
     log_action(
         "contracts.inventory.saved",
         actor=actor,

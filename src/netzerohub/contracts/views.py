@@ -27,10 +27,11 @@ from django.utils.translation import gettext_lazy as _l
 
 from netzerohub.cities.models import Membership
 from netzerohub.cities.policies import is_coordinator
+from netzerohub.core.fragments import rendered
 from netzerohub.core.paging import PER_PAGE
 from netzerohub.core.ratelimit import rate_limited
 
-from . import charts, checklist, inventory_io, sectors, services
+from . import caching, charts, checklist, inventory_io, sectors, services
 from . import commitments as lists
 from . import trajectory as rules
 from .figures import figures_of
@@ -192,21 +193,25 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def workspace(request: HttpRequest, city_id: int) -> HttpResponse:
-    """The overview: key figures, the readiness checklist, the latest version's state."""
+    """The overview: key figures, the readiness checklist, the latest version's state. The body
+    is cached under the contract's version, the viewer's rights and the city's name (it holds
+    no form)."""
     contract, can_edit = _open(request, city_id)
-    figures = figures_of(contract)
-    items = checklist.readiness(contract, figures)
-    latest = contract.versions.order_by("-number").only(
-        "pk", "number", "status", "submitted_at", "decided_at", "contract_id"
-    )[:1]
-    latest = latest[0] if latest else None
-    gap = figures.gap.overall if figures.gap else None
-    funding_gap = sum(figures.funding_gap_by_year().values()) if figures.capital_by_year else None
-    latest_year = max(figures.years) if figures.years else None
-    return render(
-        request,
-        "contracts/workspace.html",
-        {
+    can_submit = contract_policy.can(request.user, "submit", contract)
+
+    def build() -> dict[str, Any]:
+        figures = figures_of(contract)
+        items = checklist.readiness(contract, figures)
+        latest = contract.versions.order_by("-number").only(
+            "pk", "number", "status", "submitted_at", "decided_at", "contract_id"
+        )[:1]
+        latest = latest[0] if latest else None
+        gap = figures.gap.overall if figures.gap else None
+        funding_gap = (
+            sum(figures.funding_gap_by_year().values()) if figures.capital_by_year else None
+        )
+        latest_year = max(figures.years) if figures.years else None
+        return {
             "contract": contract,
             "figures": figures,
             "gap": gap,
@@ -222,9 +227,21 @@ def workspace(request: HttpRequest, city_id: int) -> HttpResponse:
             "latest": latest,
             "sections": NARRATIVES,
             "can_edit": can_edit,
-            "can_submit": contract_policy.can(request.user, "submit", contract),
-        },
+            "can_submit": can_submit,
+        }
+
+    parts = (
+        "workspace",
+        contract.pk,
+        caching.contract_version(contract.pk),
+        can_edit,
+        can_submit,
+        contract.city.name,
     )
+    body = rendered(
+        request, "contracts/_ws_overview.html", parts, build, seconds=caching.FRAGMENT_SECONDS
+    )
+    return render(request, "contracts/workspace.html", {"contract": contract, "body": body})
 
 
 # --- commitments ------------------------------------------------------------------------------
@@ -495,16 +512,22 @@ def inventory_import(request: HttpRequest, city_id: int) -> HttpResponse:
 
 
 def trajectory(request: HttpRequest, city_id: int) -> HttpResponse:
+    """The trajectory and the gap; the body is cached under the contract's version and whether
+    the viewer edits (it holds no form)."""
     contract, can_edit = _open(request, city_id)
-    figures = figures_of(contract)
-    return render(
-        request,
-        "contracts/trajectory.html",
-        {
+
+    def build() -> dict[str, Any]:
+        figures = figures_of(contract)
+        return {
             "contract": contract,
             "figures": figures,
             "data": charts.trajectory_data(contract, figures),
             "missing": charts.missing(contract, figures),
             "can_edit": can_edit,
-        },
+        }
+
+    parts = ("trajectory", contract.pk, caching.contract_version(contract.pk), can_edit)
+    body = rendered(
+        request, "contracts/_ws_trajectory.html", parts, build, seconds=caching.FRAGMENT_SECONDS
     )
+    return render(request, "contracts/trajectory.html", {"contract": contract, "body": body})

@@ -12,7 +12,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from netzerohub.contracts import services
+from netzerohub.contracts import caching, services
 from netzerohub.contracts.models import (
     Action,
     ActionReduction,
@@ -539,7 +539,6 @@ def grow(contract, terms, n):
 
 PAGE_QUERIES = {
     # four to open the workspace (session, user, city, memberships and contract), then:
-    "actions": 7,  # totals (2), page of actions
     "matrix": 5,  # the matrix (the terms are cached)
     "timeline": 5,  # the actions
     "investment": 7,  # actions, needs, funding
@@ -558,6 +557,23 @@ def test_page_queries_do_not_grow_with_the_actions(
     grow(contract, terms, 30)
     with django_assert_num_queries(PAGE_QUERIES[name]):
         assert client.get(url(name, contract)).status_code == 200
+
+
+def test_the_table_of_actions_makes_the_same_queries_for_few_and_many_actions(
+    client, member, contract, terms, bus, django_assert_num_queries
+):
+    client.force_login(member)
+    client.get(url("actions", contract))  # warm the taxonomy's cache and the table
+    with django_assert_num_queries(4):  # from the cache: opening the workspace only
+        assert client.get(url("actions", contract)).status_code == 200
+    caching.contract_changed(contract.pk)
+    with django_assert_num_queries(7) as cold:  # rendered again: totals (2), page of actions
+        assert client.get(url("actions", contract)).status_code == 200
+    grow(contract, terms, 30)
+    with django_assert_num_queries(len(cold.captured_queries)):
+        assert client.get(url("actions", contract)).status_code == 200
+    with django_assert_num_queries(4):
+        assert client.get(url("actions", contract)).status_code == 200
 
 
 ACTION_QUERIES = {
