@@ -421,6 +421,11 @@ class ContractVersion(models.Model):
                 fields=["contract", "number"], name="contracts_unique_version_number"
             )
         ]
+        indexes = [
+            # The review queue: versions waiting, oldest first; then the latest decided.
+            models.Index(fields=["status", "submitted_at"], name="contracts_version_queue"),
+            models.Index(fields=["-decided_at"], name="contracts_version_decided"),
+        ]
         verbose_name = _("contract version")
         verbose_name_plural = _("contract versions")
 
