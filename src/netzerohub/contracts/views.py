@@ -21,6 +21,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -194,8 +195,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def workspace(request: HttpRequest, city_id: int) -> HttpResponse:
     """The overview: key figures, the readiness checklist, the latest version's state. The body
-    is cached under the contract's version, the viewer's rights and the city's name (it holds
-    no form)."""
+    is cached under the contract's version, the viewer's rights, the city's name and the
+    viewer's time zone (it holds no form)."""
     contract, can_edit = _open(request, city_id)
     can_submit = contract_policy.can(request.user, "submit", contract)
 
@@ -237,6 +238,7 @@ def workspace(request: HttpRequest, city_id: int) -> HttpResponse:
         can_edit,
         can_submit,
         contract.city.name,
+        timezone.get_current_timezone_name(),  # the latest version's date in the viewer's zone
     )
     body = rendered(
         request, "contracts/_ws_overview.html", parts, build, seconds=caching.FRAGMENT_SECONDS

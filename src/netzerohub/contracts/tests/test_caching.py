@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import Workbook
 
+from netzerohub.cities.tests.factories import MembershipFactory
 from netzerohub.contracts import caching, commitments, inventory_io, portfolio, services
 from netzerohub.contracts.models import (
     Action,
@@ -385,3 +386,18 @@ def test_a_write_to_one_contract_leaves_the_others_cached(filled, other_city):
     new_action(filled, "Bus lanes")
     inventory(filled, 2021)
     assert caching.contract_version(other.pk) == before
+
+
+def test_the_overview_shows_the_latest_version_s_date_in_each_viewer_s_time_zone(
+    client, filled, lead
+):
+    version = services.submit(filled, actor=lead)
+    late = dt.datetime(2026, 1, 1, 23, 30, tzinfo=dt.UTC)  # 2 Jan in Brussels, 1 Jan in New York
+    ContractVersion.objects.filter(pk=version.pk).update(submitted_at=late)
+    caching.contract_changed(filled.pk)  # (the update above sends no signal)
+    brussels = MembershipFactory(city=filled.city, user__time_zone="Europe/Brussels").user
+    new_york = MembershipFactory(city=filled.city, user__time_zone="America/New_York").user
+    client.force_login(brussels)
+    assert "submitted on 2 Jan 2026" in main(client.get(url("workspace", filled)))
+    client.force_login(new_york)
+    assert "submitted on 1 Jan 2026" in main(client.get(url("workspace", filled)))
