@@ -24,7 +24,7 @@ from . import sectors
 from .figures import figures_of
 from .models import Action, Contract
 from .policies import get_contract_for_user
-from .review_views import public_gap, public_portfolio, public_trajectory
+from .public import public_gap, public_portfolio, public_trajectory
 
 router = Router(tags=["contracts"])
 PUBLIC_PAGE = 100

@@ -13,7 +13,6 @@ through `get_version_for_user`: another city's is the same 404 as a missing one.
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -31,9 +30,9 @@ from netzerohub.core.paging import PER_PAGE
 from netzerohub.core.policies import coordinator_only
 from netzerohub.core.ratelimit import hit, rate_limited
 
-from . import charts, checklist, exports, history, portfolio, services, trajectory
-from .figures import Figures, figures_of
-from .models import Action, Contract, ContractVersion
+from . import charts, checklist, exports, history, portfolio, services
+from .figures import figures_of
+from .models import Contract, ContractVersion
 from .policies import (
     contract_policy,
     get_contract_for_user,
@@ -324,74 +323,18 @@ def public_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contracts/public_list.html", {"page": page})
 
 
-def public_trajectory(contract: Contract, figures: Figures) -> dict[str, Any] | None:
-    """The published trajectory: inventory totals per year, the straight path and BAU to the
-    target, the required reduction (None when not published or without a baseline)."""
-    settings = contract.trajectory_settings()
-    baseline = figures.baseline
-    if not contract.publish_trajectory or settings is None or baseline is None:
-        return None
-    gap = figures.gap.overall if figures.gap else None
-    return {
-        "baseline_year": settings.baseline_year,
-        "target_year": settings.target_year,
-        "baseline": baseline.gross,
-        "years": [
-            {"year": year, "gross": t.gross, "removals": t.removals, "net": t.net}
-            for year, t in sorted(figures.years.items())
-        ],
-        "path": trajectory.straight_path(baseline.gross, settings),
-        "bau": gap.bau if gap else None,
-        "residual": gap.residual if gap else None,
-        "required": gap.required if gap else None,
-    }
-
-
-def public_portfolio(contract: Contract) -> dict[str, Any] | None:
-    """The published portfolio: actions with field, lever, status, period and expected
-    reduction (None when not published). Two queries."""
-    if not contract.publish_portfolio:
-        return None
-    actions = (
-        Action.objects.filter(contract=contract)
-        .select_related("field", "lever")
-        .prefetch_related("reductions")
-        .order_by("position", "pk")
-    )
-    rows = [
-        {
-            "title": a.title,
-            "field": a.field.name if a.field else "",
-            "lever": a.lever.name if a.lever else "",
-            "status": a.status,
-            "status_label": a.get_status_display(),
-            "starts": a.starts,
-            "ends": a.ends,
-            "reduction": sum((r.tco2e for r in a.reductions.all()), Decimal(0)),
-        }
-        for a in actions
-    ]
-    return {"actions": rows, "expected": sum((r["reduction"] for r in rows), Decimal(0))}
-
-
-def public_gap(contract: Contract, figures: Figures) -> Any:
-    """The gap mixes the trajectory's and the portfolio's numbers: shown when both are
-    published (the API's rule; the page shows it in `_trajectory.html` under the same rule)."""
-    if contract.publish_trajectory and contract.publish_portfolio and figures.gap:
-        return figures.gap.overall
-    return None
-
-
 def public_summary(request: HttpRequest, city_id: int) -> HttpResponse:
     """The published summary; members and coordinators see it as a preview before it is.
 
-    The trajectory page's charts and gap (`_trajectory.html`) show the portfolio's expected
-    reductions too, so they appear only when both the trajectory and the portfolio are
-    published; the trajectory alone is the inventory's totals, the paths and the required
-    reduction (`public_trajectory`)."""
+    The trajectory is the trajectory page's charts and tables (`_trajectory.html`); without the
+    portfolio published they leave out everything of the portfolio (its expected reductions,
+    the gap, the path with the portfolio)."""
     contract = get_contract_for_user(request.user, city_id, "view_public")
-    figures = figures_of(contract) if contract.publish_trajectory else None
-    both = contract.publish_trajectory and contract.publish_portfolio
+    data = None
+    if contract.publish_trajectory:
+        data = charts.trajectory_data(
+            contract, figures_of(contract), portfolio=contract.publish_portfolio
+        )
     return render(
         request,
         "contracts/public_summary.html",
@@ -399,8 +342,7 @@ def public_summary(request: HttpRequest, city_id: int) -> HttpResponse:
             "contract": contract,
             "interim_targets": list(contract.interim_targets.all()),
             "signatories": list(contract.signatories.all()),
-            "trajectory": public_trajectory(contract, figures) if figures else None,
-            "data": charts.trajectory_data(contract, figures) if figures and both else None,
+            "data": data,
             **(portfolio.summary_context(contract) if contract.publish_portfolio else {}),
             "preview": not contract.publish_summary,
             "workspace_url": reverse("contracts:workspace", args=[contract.city_id])

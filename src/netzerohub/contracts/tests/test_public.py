@@ -73,6 +73,7 @@ def test_the_trajectory_without_the_portfolio_shows_no_expected_reductions(
     assert contract.publish_summary  # the service's rule
     page, api = _page(client, contract), _api(client, contract)
     assert "1,000" in page and "950" in page and "800" in page  # required reduction
+    assert 'data-trajectory-chart="lines"' in page  # the trajectory page's chart
     for hidden in ["Tram line", "Heat pumps", "Expected reductions", "With the portfolio"]:
         assert hidden not in page, hidden
     data = client.get(f"/api/v1/contracts/public/{contract.city_id}").json()
