@@ -25,6 +25,7 @@ from netzerohub.events import views as event_views
 from netzerohub.events.forms import RegistrationForm
 from netzerohub.events.models import Event, Registration
 from netzerohub.events.policies import event_policy, registration_cities
+from netzerohub.exchanges.tests.factories import ApplicationFactory, OfferFactory
 
 from .factories import EventFactory, MeetingFactory, RegistrationFactory, in_days
 
@@ -248,7 +249,16 @@ def _audiences(city, other_city):
     nobody_invited.invited_cities.add(CityFactory())
     meeting = MeetingFactory()
     GroupMembershipFactory(group=meeting.group, user=person)
+    offer = OfferFactory()
+    ApplicationFactory(call=offer.call, city=other_city, status="accepted")
+    ApplicationFactory(call=offer.call, city=city, status="submitted")
+    other_offer = OfferFactory()
+    visits = [
+        EventFactory(kind=Event.Kind.STUDY_VISIT, offer=o, audience=Event.Audience.CALL)
+        for o in (offer, other_offer)
+    ]
     events = [
+        *visits,
         EventFactory(audience=Event.Audience.ALL),
         EventFactory(audience=Event.Audience.COUNTRY, country=city.country),
         EventFactory(audience=Event.Audience.COUNTRY, country=CityFactory().country),
