@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from netzerohub.accounts.auth import API_AUTH, OPTIONAL_AUTH
-from netzerohub.core.api import ErrorOut
+from netzerohub.core.api import ErrorOut, ValidationErrorOut
 
 from . import sectors
 from .figures import figures_of
@@ -256,7 +256,7 @@ class PublicFilter(Schema):
 @router.get(
     "/contracts/public",
     auth=OPTIONAL_AUTH,
-    response={200: list[PublicListItemOut], 401: ErrorOut},
+    response={200: list[PublicListItemOut], 401: ErrorOut, 422: ValidationErrorOut},
     summary="The published contract summaries",
 )
 def public_list(request: HttpRequest, filters: Query[PublicFilter]) -> list[dict[str, Any]]:

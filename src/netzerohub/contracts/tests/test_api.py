@@ -86,3 +86,10 @@ def test_the_openapi_schema_documents_the_contract_routes(client):
     ):
         assert "200" in paths[path]["get"]["responses"], path
     assert "404" in paths["/api/v1/contracts/public/{city_id}"]["get"]["responses"]
+
+
+def test_a_bad_page_of_the_public_list_is_a_documented_422(client):
+    response = client.get("/api/v1/contracts/public?limit=1000")
+    assert response.status_code == 422
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "422" in paths["/api/v1/contracts/public"]["get"]["responses"]
